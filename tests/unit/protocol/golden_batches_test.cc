@@ -245,6 +245,31 @@ const std::set<std::string> kExpectedProduceFiles = {
     "kafka_python_produce_v7_gzip.bin", "confluent_produce_v7_none.bin",
 };
 
+// Request header v1 (and v2's leading fields, which are the same) against
+// the manifest, and each response's correlation id against its request's:
+// a mislabelled or mismatched golden would make every later test lie.
+TEST(GoldenBatches, EveryGoldenFrameMatchesItsManifestRow) {
+  auto rows = read_manifest();
+  ASSERT_GE(rows.size(), 20u);
+  for (const auto& row : rows) {
+    SCOPED_TRACE(row.at("file"));
+    Bytes frame = read_golden(row.at("file"));
+    ByteReader r(frame);
+    EXPECT_EQ(std::to_string(r.read_i16()), row.at("api_key"));
+    EXPECT_EQ(std::to_string(r.read_i16()), row.at("api_version"));
+    int32_t correlation_id = r.read_i32();
+    EXPECT_EQ(std::to_string(correlation_id), row.at("correlation_id"));
+    EXPECT_EQ(read_string(r), row.at("client_id"));
+    EXPECT_TRUE(r.ok());
+    std::string expected_prefix = row.at("client") == "kafka-python" ? "kafka_python_" : row.at("client") + "_";
+    EXPECT_EQ(row.at("file").rfind(expected_prefix, 0), 0u);
+    if (row.at("response").empty()) continue;
+    Bytes response = read_golden(row.at("response"));
+    ByteReader rr(response);
+    EXPECT_EQ(rr.read_i32(), correlation_id) << row.at("response");
+  }
+}
+
 TEST(GoldenBatches, ManifestListsEveryExpectedProduce) {
   std::set<std::string> produce_files;
   for (const auto& row : read_manifest()) {
