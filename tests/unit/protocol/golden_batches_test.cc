@@ -3,9 +3,9 @@
 // and its records are exactly the ones testdata/golden/README.md documents.
 //
 // The frames are walked by a small hand-written scan of the few message
-// versions the clients used (Produce v7, Fetch v4/v11 responses). Once the
-// generated decoders (runnel::kafka) and RecordBatchView land, this walks
-// through them instead; see golden_requests_test.cc.
+// versions the clients used (Produce v7, Fetch v4/v11 responses), kept
+// independent of the generated decoders on purpose until RecordBatchView
+// lands; golden_requests_test.cc decodes the same frames with runnel::kafka.
 #include <gtest/gtest.h>
 
 #include <fstream>
