@@ -480,13 +480,15 @@ def read_lines(f, ctx, rd, tagged_context):
     if f.is_struct():
         if nul is None:
             return ["%s.decode(%s, version);" % (m, rd)]
-        body = "if (%s.read_i8() < 0) {\n  %s.reset();\n} else {\n  %s.emplace().decode(%s, version);\n}" % (
-            rd, m, m, rd)
+        # emplace(S{}) rather than emplace(): clang decides S's default-constructibility while the
+        # enclosing message is still incomplete and caches "no".
+        body = "if (%s.read_i8() < 0) {\n  %s.reset();\n} else {\n  %s.emplace(%s{}).decode(%s, version);\n}" % (
+            rd, m, m, f.struct_name, rd)
         if nul == "true":
             return body.split("\n")
         lines = ["if (%s) {" % nul]
         lines += ["  " + l for l in body.split("\n")]
-        lines += ["} else {", "  %s.emplace().decode(%s, version);" % (m, rd), "}"]
+        lines += ["} else {", "  %s.emplace(%s{}).decode(%s, version);" % (m, f.struct_name, rd), "}"]
         return lines
     # array of structs
     lines = ["{", "  int32_t count;"]
@@ -1145,7 +1147,7 @@ def random_lines(f, ctx):
         if nul is None:
             return ["randomize(%s, rng, version);" % m]
         return ["if ((%s) && rng.one_in(4)) {" % nul, "  %s.reset();" % m, "} else {",
-                "  randomize(%s.emplace(), rng, version);" % m, "}"]
+                "  randomize(%s.emplace(%s{}), rng, version);" % (m, f.struct_name), "}"]
     if nul is None:
         return ["%s.resize(rng.count());" % m, "for (auto& item : %s) randomize(item, rng, version);" % m]
     return ["if ((%s) && rng.one_in(4)) {" % nul, "  %s.reset();" % m, "} else {",

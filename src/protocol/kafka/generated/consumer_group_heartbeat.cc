@@ -258,7 +258,7 @@ void ConsumerGroupHeartbeatResponse::decode(ByteReader& r, int16_t version) {
   if (r.read_i8() < 0) {
     this->assignment.reset();
   } else {
-    this->assignment.emplace().decode(r, version);
+    this->assignment.emplace(Assignment{}).decode(r, version);
   }
   if (flexible) {
     uint32_t tagged_count = read_tagged_field_count(r);

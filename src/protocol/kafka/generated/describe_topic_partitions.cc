@@ -107,7 +107,7 @@ void DescribeTopicPartitionsRequest::decode(ByteReader& r, int16_t version) {
   if (r.read_i8() < 0) {
     this->cursor.reset();
   } else {
-    this->cursor.emplace().decode(r, version);
+    this->cursor.emplace(Cursor{}).decode(r, version);
   }
   if (flexible) {
     uint32_t tagged_count = read_tagged_field_count(r);
@@ -351,7 +351,7 @@ void DescribeTopicPartitionsResponse::decode(ByteReader& r, int16_t version) {
   if (r.read_i8() < 0) {
     this->next_cursor.reset();
   } else {
-    this->next_cursor.emplace().decode(r, version);
+    this->next_cursor.emplace(Cursor{}).decode(r, version);
   }
   if (flexible) {
     uint32_t tagged_count = read_tagged_field_count(r);

@@ -156,7 +156,7 @@ void ConsumerGroupMemberMetadataValue::decode(ByteReader& r, int16_t version) {
         if (sub.read_i8() < 0) {
           this->classic_member_metadata.reset();
         } else {
-          this->classic_member_metadata.emplace().decode(sub, version);
+          this->classic_member_metadata.emplace(ClassicMemberMetadata{}).decode(sub, version);
         }
         finish_tagged_field(r, sub);
       } else {
