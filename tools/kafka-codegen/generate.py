@@ -1147,7 +1147,7 @@ def random_lines(f, ctx):
         if nul is None:
             return ["randomize(%s, rng, version);" % m]
         return ["if ((%s) && rng.one_in(4)) {" % nul, "  %s.reset();" % m, "} else {",
-                "  randomize(%s.emplace(%s{}), rng, version);" % (m, f.struct_name), "}"]
+                "  randomize(%s.emplace(%s{}), rng, version);" % (m, f.struct.qualified()), "}"]
     if nul is None:
         return ["%s.resize(rng.count());" % m, "for (auto& item : %s) randomize(item, rng, version);" % m]
     return ["if ((%s) && rng.one_in(4)) {" % nul, "  %s.reset();" % m, "} else {",

@@ -375,7 +375,7 @@ namespace runnel::kafka {
   if ((true) && rng.one_in(4)) {
     m.assignment.reset();
   } else {
-    randomize(m.assignment.emplace(Assignment{}), rng, version);
+    randomize(m.assignment.emplace(ConsumerGroupHeartbeatResponse::Assignment{}), rng, version);
   }
   if (true) m.unknown_tagged_fields = rng.unknown_tagged_fields({});
 }
@@ -590,7 +590,7 @@ namespace runnel::kafka {
   if ((true) && rng.one_in(4)) {
     m.cursor.reset();
   } else {
-    randomize(m.cursor.emplace(Cursor{}), rng, version);
+    randomize(m.cursor.emplace(DescribeTopicPartitionsRequest::Cursor{}), rng, version);
   }
   if (true) m.unknown_tagged_fields = rng.unknown_tagged_fields({});
 }
@@ -632,7 +632,7 @@ namespace runnel::kafka {
   if ((true) && rng.one_in(4)) {
     m.next_cursor.reset();
   } else {
-    randomize(m.next_cursor.emplace(Cursor{}), rng, version);
+    randomize(m.next_cursor.emplace(DescribeTopicPartitionsResponse::Cursor{}), rng, version);
   }
   if (true) m.unknown_tagged_fields = rng.unknown_tagged_fields({});
 }
@@ -668,7 +668,7 @@ namespace runnel::kafka {
   if ((true) && rng.one_in(4)) {
     m.assignment.reset();
   } else {
-    randomize(m.assignment.emplace(Assignment{}), rng, version);
+    randomize(m.assignment.emplace(ShareGroupHeartbeatResponse::Assignment{}), rng, version);
   }
   if (true) m.unknown_tagged_fields = rng.unknown_tagged_fields({});
 }

@@ -107,7 +107,7 @@ namespace runnel::kafka {
   if ((true) && rng.one_in(4)) {
     m.classic_member_metadata.reset();
   } else {
-    randomize(m.classic_member_metadata.emplace(ClassicMemberMetadata{}), rng, version);
+    randomize(m.classic_member_metadata.emplace(ConsumerGroupMemberMetadataValue::ClassicMemberMetadata{}), rng, version);
   }
   if (true) m.unknown_tagged_fields = rng.unknown_tagged_fields({0});
 }
