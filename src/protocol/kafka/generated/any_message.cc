@@ -135,8 +135,12 @@ Status check_as(int16_t version, std::span<const uint8_t> body, bool* consistent
   M first;
   Status s = decode_whole(version, body, &first);
   if (!s.ok()) return s;
+  // Anything that decoded is expressible in its version, so encoding it must succeed.
   std::vector<uint8_t> once;
-  if (!encode_to(first, version, &once).ok()) return s;
+  if (!encode_to(first, version, &once).ok()) {
+    *consistent = false;
+    return s;
+  }
   M second;
   std::vector<uint8_t> twice;
   if (once.size() != first.encoded_size(version) || !decode_whole(version, once, &second).ok() ||

@@ -26,7 +26,8 @@ Status roundtrip_response(int16_t api_key, int16_t version, std::span<const uint
 
 // Decodes body; when it decodes and re-encodes, decodes the re-encoding and checks that it
 // equals the first decode and that encoding it again gives identical bytes. Returns the first
-// decode's status; *consistent is false only when the codec contradicts itself (a bug).
+// decode's status; *consistent is false only when the codec contradicts itself (a bug),
+// including a decoded message that fails to encode at the version it was read at.
 Status check_request_consistency(int16_t api_key, int16_t version, std::span<const uint8_t> body,
                                  bool* consistent);
 Status check_response_consistency(int16_t api_key, int16_t version, std::span<const uint8_t> body,
