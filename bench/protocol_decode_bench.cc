@@ -52,8 +52,12 @@ void decode_produce(benchmark::State& state, int16_t version) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * body.size()));
 }
 
-void BM_ProduceRequestDecodeV9(benchmark::State& state) { decode_produce(state, 9); }
-void BM_ProduceRequestDecodeV7(benchmark::State& state) { decode_produce(state, 7); }
+void BM_ProduceRequestDecodeV9(benchmark::State& state) {
+  decode_produce(state, 9);
+}
+void BM_ProduceRequestDecodeV7(benchmark::State& state) {
+  decode_produce(state, 7);
+}
 BENCHMARK(BM_ProduceRequestDecodeV9);
 BENCHMARK(BM_ProduceRequestDecodeV7);
 

@@ -30,7 +30,8 @@ void check_header(const RequestHeader& header, int16_t header_version) {
   ByteReader r(bytes);
   RequestHeader again;
   again.decode(r, header_version);
-  if (!r.ok() || r.remaining() != 0 || !(again == header) || bytes.size() != header.encoded_size(header_version)) {
+  if (!r.ok() || r.remaining() != 0 || !(again == header) ||
+      bytes.size() != header.encoded_size(header_version)) {
     std::fprintf(stderr, "request header v%d does not round-trip\n", header_version);
     std::abort();
   }

@@ -69,13 +69,21 @@ bool read_string_body(ByteReader& r, bool flexible, int64_t len, std::string* ou
 template <typename T>
 T read_element(ByteReader& r, bool flexible);
 template <>
-int8_t read_element<int8_t>(ByteReader& r, bool) { return r.read_i8(); }
+int8_t read_element<int8_t>(ByteReader& r, bool) {
+  return r.read_i8();
+}
 template <>
-int32_t read_element<int32_t>(ByteReader& r, bool) { return r.read_i32(); }
+int32_t read_element<int32_t>(ByteReader& r, bool) {
+  return r.read_i32();
+}
 template <>
-int64_t read_element<int64_t>(ByteReader& r, bool) { return r.read_i64(); }
+int64_t read_element<int64_t>(ByteReader& r, bool) {
+  return r.read_i64();
+}
 template <>
-Uuid read_element<Uuid>(ByteReader& r, bool) { return r.read_uuid(); }
+Uuid read_element<Uuid>(ByteReader& r, bool) {
+  return r.read_uuid();
+}
 template <>
 std::string read_element<std::string>(ByteReader& r, bool flexible) {
   std::string s;
@@ -83,11 +91,21 @@ std::string read_element<std::string>(ByteReader& r, bool flexible) {
   return s;
 }
 
-void write_element(ByteWriter& w, bool, int8_t v) { w.write_i8(v); }
-void write_element(ByteWriter& w, bool, int32_t v) { w.write_i32(v); }
-void write_element(ByteWriter& w, bool, int64_t v) { w.write_i64(v); }
-void write_element(ByteWriter& w, bool, const Uuid& v) { w.write_uuid(v); }
-void write_element(ByteWriter& w, bool flexible, const std::string& v) { write_string(w, flexible, v); }
+void write_element(ByteWriter& w, bool, int8_t v) {
+  w.write_i8(v);
+}
+void write_element(ByteWriter& w, bool, int32_t v) {
+  w.write_i32(v);
+}
+void write_element(ByteWriter& w, bool, int64_t v) {
+  w.write_i64(v);
+}
+void write_element(ByteWriter& w, bool, const Uuid& v) {
+  w.write_uuid(v);
+}
+void write_element(ByteWriter& w, bool flexible, const std::string& v) {
+  write_string(w, flexible, v);
+}
 
 // The smallest wire size of one element: bounds a count before anything is allocated.
 template <typename T>
@@ -119,7 +137,8 @@ void read_array_impl(ByteReader& r, bool flexible, std::vector<T>* out) {
 }
 
 template <typename T>
-void read_nullable_array_impl(ByteReader& r, bool flexible, bool nullable, std::optional<std::vector<T>>* out) {
+void read_nullable_array_impl(ByteReader& r, bool flexible, bool nullable,
+                              std::optional<std::vector<T>>* out) {
   int32_t count;
   if (!read_array_length(r, flexible, nullable, &count)) return;
   if (count < 0) {
@@ -136,7 +155,8 @@ void write_array_impl(ByteWriter& w, bool flexible, const std::vector<T>& v) {
 }
 
 template <typename T>
-void write_nullable_array_impl(ByteWriter& w, bool flexible, bool nullable, const std::optional<std::vector<T>>& v) {
+void write_nullable_array_impl(ByteWriter& w, bool flexible, bool nullable,
+                               const std::optional<std::vector<T>>& v) {
   if (v) {
     write_array_impl(w, flexible, *v);
   } else if (nullable) {
@@ -225,7 +245,8 @@ void write_bytes_field(ByteWriter& w, bool flexible, std::span<const uint8_t> b)
   w.write_bytes(b);
 }
 
-void write_bytes_field(ByteWriter& w, bool flexible, bool nullable, const std::optional<std::vector<uint8_t>>& b) {
+void write_bytes_field(ByteWriter& w, bool flexible, bool nullable,
+                       const std::optional<std::vector<uint8_t>>& b) {
   if (b) {
     write_bytes_field(w, flexible, std::span<const uint8_t>(*b));
   } else if (nullable) {
@@ -257,7 +278,9 @@ void read_records(ByteReader& r, bool flexible, bool nullable, std::optional<Rec
   }
 }
 
-void write_records(ByteWriter& w, bool flexible, const RecordsView& v) { write_bytes_field(w, flexible, v.bytes); }
+void write_records(ByteWriter& w, bool flexible, const RecordsView& v) {
+  write_bytes_field(w, flexible, v.bytes);
+}
 
 void write_records(ByteWriter& w, bool flexible, bool nullable, const std::optional<RecordsView>& v) {
   if (v) {
@@ -269,7 +292,9 @@ void write_records(ByteWriter& w, bool flexible, bool nullable, const std::optio
   }
 }
 
-size_t records_size(bool flexible, const RecordsView& v) { return bytes_field_size(flexible, v.bytes.size()); }
+size_t records_size(bool flexible, const RecordsView& v) {
+  return bytes_field_size(flexible, v.bytes.size());
+}
 
 size_t records_size(bool flexible, const std::optional<RecordsView>& v) {
   return v ? bytes_field_size(flexible, v->bytes.size()) : length_size(flexible, false, -1);
@@ -307,17 +332,29 @@ void write_array_length(ByteWriter& w, bool flexible, int64_t count) {
   write_length(w, flexible, false, count);
 }
 
-size_t array_length_size(bool flexible, int64_t count) { return length_size(flexible, false, count); }
+size_t array_length_size(bool flexible, int64_t count) {
+  return length_size(flexible, false, count);
+}
 
 void fail_not_nullable(ByteWriter& w) {
   w.fail(Errc::kNegativeLength, "null value in a version where the field is not nullable");
 }
 
-void read_array(ByteReader& r, bool flexible, std::vector<int8_t>* out) { read_array_impl(r, flexible, out); }
-void read_array(ByteReader& r, bool flexible, std::vector<int32_t>* out) { read_array_impl(r, flexible, out); }
-void read_array(ByteReader& r, bool flexible, std::vector<int64_t>* out) { read_array_impl(r, flexible, out); }
-void read_array(ByteReader& r, bool flexible, std::vector<Uuid>* out) { read_array_impl(r, flexible, out); }
-void read_array(ByteReader& r, bool flexible, std::vector<std::string>* out) { read_array_impl(r, flexible, out); }
+void read_array(ByteReader& r, bool flexible, std::vector<int8_t>* out) {
+  read_array_impl(r, flexible, out);
+}
+void read_array(ByteReader& r, bool flexible, std::vector<int32_t>* out) {
+  read_array_impl(r, flexible, out);
+}
+void read_array(ByteReader& r, bool flexible, std::vector<int64_t>* out) {
+  read_array_impl(r, flexible, out);
+}
+void read_array(ByteReader& r, bool flexible, std::vector<Uuid>* out) {
+  read_array_impl(r, flexible, out);
+}
+void read_array(ByteReader& r, bool flexible, std::vector<std::string>* out) {
+  read_array_impl(r, flexible, out);
+}
 void read_array(ByteReader& r, bool flexible, bool nullable, std::optional<std::vector<int8_t>>* out) {
   read_nullable_array_impl(r, flexible, nullable, out);
 }
@@ -334,10 +371,18 @@ void read_array(ByteReader& r, bool flexible, bool nullable, std::optional<std::
   read_nullable_array_impl(r, flexible, nullable, out);
 }
 
-void write_array(ByteWriter& w, bool flexible, const std::vector<int8_t>& v) { write_array_impl(w, flexible, v); }
-void write_array(ByteWriter& w, bool flexible, const std::vector<int32_t>& v) { write_array_impl(w, flexible, v); }
-void write_array(ByteWriter& w, bool flexible, const std::vector<int64_t>& v) { write_array_impl(w, flexible, v); }
-void write_array(ByteWriter& w, bool flexible, const std::vector<Uuid>& v) { write_array_impl(w, flexible, v); }
+void write_array(ByteWriter& w, bool flexible, const std::vector<int8_t>& v) {
+  write_array_impl(w, flexible, v);
+}
+void write_array(ByteWriter& w, bool flexible, const std::vector<int32_t>& v) {
+  write_array_impl(w, flexible, v);
+}
+void write_array(ByteWriter& w, bool flexible, const std::vector<int64_t>& v) {
+  write_array_impl(w, flexible, v);
+}
+void write_array(ByteWriter& w, bool flexible, const std::vector<Uuid>& v) {
+  write_array_impl(w, flexible, v);
+}
 void write_array(ByteWriter& w, bool flexible, const std::vector<std::string>& v) {
   write_array_impl(w, flexible, v);
 }
@@ -353,14 +398,23 @@ void write_array(ByteWriter& w, bool flexible, bool nullable, const std::optiona
 void write_array(ByteWriter& w, bool flexible, bool nullable, const std::optional<std::vector<Uuid>>& v) {
   write_nullable_array_impl(w, flexible, nullable, v);
 }
-void write_array(ByteWriter& w, bool flexible, bool nullable, const std::optional<std::vector<std::string>>& v) {
+void write_array(ByteWriter& w, bool flexible, bool nullable,
+                 const std::optional<std::vector<std::string>>& v) {
   write_nullable_array_impl(w, flexible, nullable, v);
 }
 
-size_t array_size(bool flexible, const std::vector<int8_t>& v) { return fixed_array_size(flexible, v); }
-size_t array_size(bool flexible, const std::vector<int32_t>& v) { return fixed_array_size(flexible, v); }
-size_t array_size(bool flexible, const std::vector<int64_t>& v) { return fixed_array_size(flexible, v); }
-size_t array_size(bool flexible, const std::vector<Uuid>& v) { return fixed_array_size(flexible, v); }
+size_t array_size(bool flexible, const std::vector<int8_t>& v) {
+  return fixed_array_size(flexible, v);
+}
+size_t array_size(bool flexible, const std::vector<int32_t>& v) {
+  return fixed_array_size(flexible, v);
+}
+size_t array_size(bool flexible, const std::vector<int64_t>& v) {
+  return fixed_array_size(flexible, v);
+}
+size_t array_size(bool flexible, const std::vector<Uuid>& v) {
+  return fixed_array_size(flexible, v);
+}
 size_t array_size(bool flexible, const std::vector<std::string>& v) {
   size_t n = array_length_size(flexible, static_cast<int64_t>(v.size()));
   for (const std::string& s : v) n += string_size(flexible, s);
@@ -398,7 +452,8 @@ void finish_tagged_field(ByteReader& r, const ByteReader& sub) {
   }
 }
 
-void keep_unknown_tagged_field(std::vector<RawTaggedField>* unknown, uint32_t tag, std::span<const uint8_t> data) {
+void keep_unknown_tagged_field(std::vector<RawTaggedField>* unknown, uint32_t tag,
+                               std::span<const uint8_t> data) {
   RawTaggedField& f = unknown->emplace_back();
   f.tag = tag;
   f.data.assign(data.begin(), data.end());
@@ -417,7 +472,8 @@ void write_unknown_tagged_fields(ByteWriter& w, const std::vector<RawTaggedField
 
 size_t unknown_tagged_fields_size(const std::vector<RawTaggedField>& unknown) {
   size_t n = 0;
-  for (const RawTaggedField& f : unknown) n += uvarint_size(f.tag) + uvarint_size(f.data.size()) + f.data.size();
+  for (const RawTaggedField& f : unknown)
+    n += uvarint_size(f.tag) + uvarint_size(f.data.size()) + f.data.size();
   return n;
 }
 

@@ -47,7 +47,8 @@ size_t string_size(bool flexible, const std::optional<std::string>& s);
 void read_bytes_field(ByteReader& r, bool flexible, std::vector<uint8_t>* out);
 void read_bytes_field(ByteReader& r, bool flexible, bool nullable, std::optional<std::vector<uint8_t>>* out);
 void write_bytes_field(ByteWriter& w, bool flexible, std::span<const uint8_t> b);
-void write_bytes_field(ByteWriter& w, bool flexible, bool nullable, const std::optional<std::vector<uint8_t>>& b);
+void write_bytes_field(ByteWriter& w, bool flexible, bool nullable,
+                       const std::optional<std::vector<uint8_t>>& b);
 size_t bytes_field_size(bool flexible, size_t n);
 size_t bytes_field_size(bool flexible, const std::optional<std::vector<uint8_t>>& b);
 
@@ -89,7 +90,8 @@ void write_array(ByteWriter& w, bool flexible, bool nullable, const std::optiona
 void write_array(ByteWriter& w, bool flexible, bool nullable, const std::optional<std::vector<int32_t>>& v);
 void write_array(ByteWriter& w, bool flexible, bool nullable, const std::optional<std::vector<int64_t>>& v);
 void write_array(ByteWriter& w, bool flexible, bool nullable, const std::optional<std::vector<Uuid>>& v);
-void write_array(ByteWriter& w, bool flexible, bool nullable, const std::optional<std::vector<std::string>>& v);
+void write_array(ByteWriter& w, bool flexible, bool nullable,
+                 const std::optional<std::vector<std::string>>& v);
 size_t array_size(bool flexible, const std::vector<int8_t>& v);
 size_t array_size(bool flexible, const std::vector<int32_t>& v);
 size_t array_size(bool flexible, const std::vector<int64_t>& v);
@@ -107,7 +109,8 @@ size_t array_size(bool flexible, const std::optional<std::vector<T>>& v) {
 uint32_t read_tagged_field_count(ByteReader& r);
 bool read_tagged_field(ByteReader& r, int64_t* last_tag, uint32_t* tag, std::span<const uint8_t>* data);
 void finish_tagged_field(ByteReader& r, const ByteReader& sub);
-void keep_unknown_tagged_field(std::vector<RawTaggedField>* unknown, uint32_t tag, std::span<const uint8_t> data);
+void keep_unknown_tagged_field(std::vector<RawTaggedField>* unknown, uint32_t tag,
+                               std::span<const uint8_t> data);
 // Writes the unknown fields (sorted by tag) from *next whose tag is below `below`, so known and
 // unknown fields interleave in ascending tag order.
 void write_unknown_tagged_fields(ByteWriter& w, const std::vector<RawTaggedField>& unknown, size_t* next,

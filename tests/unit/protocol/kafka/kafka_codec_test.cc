@@ -29,7 +29,9 @@ Bytes concat(std::initializer_list<Bytes> parts) {
   for (const Bytes& p : parts) out.insert(out.end(), p.begin(), p.end());
   return out;
 }
-Bytes str(std::string_view s) { return Bytes(s.begin(), s.end()); }
+Bytes str(std::string_view s) {
+  return Bytes(s.begin(), s.end());
+}
 
 template <typename M>
 Bytes encode(const M& m, int16_t version, Status* status = nullptr) {
@@ -85,12 +87,12 @@ TEST(KafkaCodec, ApiVersionsV3ResponseLayout) {
   resp.api_keys.push_back({18, 0, 4, {}});
   resp.throttle_time_ms = 0x01020304;
   const Bytes expected = {
-      0x00, 0x00,                                      // error_code
-      0x03,                                            // compact array: 2 entries
-      0x00, 0x00, 0x00, 0x00, 0x00, 0x0b, 0x00,        // Produce 0-11, no tags
-      0x00, 0x12, 0x00, 0x00, 0x00, 0x04, 0x00,        // ApiVersions 0-4, no tags
-      0x01, 0x02, 0x03, 0x04,                          // throttle_time_ms
-      0x00,                                            // defaults are not written as tags
+      0x00, 0x00,                                // error_code
+      0x03,                                      // compact array: 2 entries
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x0b, 0x00,  // Produce 0-11, no tags
+      0x00, 0x12, 0x00, 0x00, 0x00, 0x04, 0x00,  // ApiVersions 0-4, no tags
+      0x01, 0x02, 0x03, 0x04,                    // throttle_time_ms
+      0x00,                                      // defaults are not written as tags
   };
   EXPECT_EQ(encode(resp, 3), expected);
   EXPECT_EQ(resp.encoded_size(3), expected.size());
@@ -107,8 +109,8 @@ TEST(KafkaCodec, ApiVersionsV3ResponseLayout) {
 
   // v0 is classic: int32 array count, no tagged fields, no throttle time.
   resp.zk_migration_ready = false;
-  const Bytes v0 = {0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00,
-                    0x00, 0x0b, 0x00, 0x12, 0x00, 0x00, 0x00, 0x04};
+  const Bytes v0 = {0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00,
+                    0x00, 0x00, 0x0b, 0x00, 0x12, 0x00, 0x00, 0x00, 0x04};
   resp.throttle_time_ms = 0;
   EXPECT_EQ(encode(resp, 0), v0);
 }
@@ -162,8 +164,9 @@ TEST(KafkaCodec, NullWhereNotNullableFailsBothWays) {
   EXPECT_TRUE(decode(Bytes{0xff, 0xff, 0xff, 0xff}, 1, &back).ok());
   // A non-nullable string sent as null.
   ProduceRequest p;
-  EXPECT_EQ(decode(Bytes{0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0xff, 0xff}, 0, &p).code(),
-            Errc::kNegativeLength);
+  EXPECT_EQ(
+      decode(Bytes{0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0xff, 0xff}, 0, &p).code(),
+      Errc::kNegativeLength);
 }
 
 TEST(KafkaCodec, NegativeCountFails) {
@@ -319,11 +322,11 @@ TEST(KafkaCodec, RequestHeaderV2TaggedFieldsAndClassicClientId) {
   h.client_id = "cli";
   h.unknown_tagged_fields.push_back({0, {0xaa}});
   h.unknown_tagged_fields.push_back({300, {}});
-  const Bytes expected = {0x00, 0x03, 0x00, 0x0c, 0x0a, 0x0b, 0x0c, 0x0d,
-                          0x00, 0x03, 'c',  'l',  'i',               // int16 length even in v2
-                          0x02,                                      // two tagged fields
-                          0x00, 0x01, 0xaa,                          // tag 0, size 1
-                          0xac, 0x02, 0x00};                         // tag 300 (varint), size 0
+  const Bytes expected = {0x00, 0x03, 0x00, 0x0c, 0x0a, 0x0b, 0x0c,
+                          0x0d, 0x00, 0x03, 'c',  'l',  'i',  // int16 length even in v2
+                          0x02,                               // two tagged fields
+                          0x00, 0x01, 0xaa,                   // tag 0, size 1
+                          0xac, 0x02, 0x00};                  // tag 300 (varint), size 0
   EXPECT_EQ(encode(h, 2), expected);
   EXPECT_EQ(h.encoded_size(2), expected.size());
   ByteReader r(expected);

@@ -114,7 +114,8 @@ class Rng {
     std::set<uint32_t> tags;
     size_t n = gen_() % 3;
     for (size_t i = 0; i < n; ++i) {
-      uint32_t tag = one_in(3) ? static_cast<uint32_t>(200 + gen_() % 100000) : static_cast<uint32_t>(gen_() % 12);
+      uint32_t tag =
+          one_in(3) ? static_cast<uint32_t>(200 + gen_() % 100000) : static_cast<uint32_t>(gen_() % 12);
       bool clash = false;
       for (uint32_t k : known) clash = clash || k == tag;
       if (!clash) tags.insert(tag);
