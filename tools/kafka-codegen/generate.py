@@ -132,6 +132,8 @@ def intersect(a, b):
 
 
 def snake(name):
+    # "KRaft" is one word (kraft_version, not k_raft_version).
+    name = name.replace("KRaft", "Kraft")
     s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
     s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s)
     return s.lower()
@@ -853,7 +855,8 @@ class Group:
 
 def header_file(group):
     out = [BANNER.rstrip("\n")]
-    out.append("// %s." % group.title)
+    for line in textwrap.wrap(group.title + ".", width=96):
+        out.append("// " + line)
     out.append("// Decoders are bounds-checked and stop at the first error (ByteReader is sticky); records")
     out.append("// fields are views into the decoded frame, so a message must not outlive its frame buffer.")
     out.append("#pragma once")

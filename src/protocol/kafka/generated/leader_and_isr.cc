@@ -201,7 +201,7 @@ void LeaderAndIsrRequest::decode(ByteReader& r, int16_t version) {
   *this = LeaderAndIsrRequest{};
   [[maybe_unused]] const bool flexible = version >= 4;
   this->controller_id = r.read_i32();
-  if (version == 7) this->is_k_raft_controller = r.read_bool();
+  if (version == 7) this->is_kraft_controller = r.read_bool();
   this->controller_epoch = r.read_i32();
   if (version >= 2) this->broker_epoch = r.read_i64();
   if (version >= 5) this->type = r.read_i8();
@@ -249,8 +249,8 @@ void LeaderAndIsrRequest::encode(ByteWriter& w, int16_t version) const {
   }
   [[maybe_unused]] const bool flexible = version >= 4;
   w.write_i32(this->controller_id);
-  if (version == 7) w.write_bool(this->is_k_raft_controller);
-  if (!(version == 7) && !(!this->is_k_raft_controller)) {
+  if (version == 7) w.write_bool(this->is_kraft_controller);
+  if (!(version == 7) && !(!this->is_kraft_controller)) {
     w.fail(Errc::kUnsupportedVersion, "LeaderAndIsrRequest.isKRaftController is not supported at this version");
   }
   w.write_i32(this->controller_epoch);

@@ -97,7 +97,7 @@ struct LeaderAndIsrRequest {
   // The current controller ID.
   int32_t controller_id = 0;
   // If KRaft controller id is used during migration. See KIP-866
-  bool is_k_raft_controller = false;
+  bool is_kraft_controller = false;
   // The current controller epoch.
   int32_t controller_epoch = 0;
   // The current broker epoch.

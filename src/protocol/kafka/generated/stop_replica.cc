@@ -228,7 +228,7 @@ void StopReplicaRequest::decode(ByteReader& r, int16_t version) {
   *this = StopReplicaRequest{};
   [[maybe_unused]] const bool flexible = version >= 2;
   this->controller_id = r.read_i32();
-  if (version == 4) this->is_k_raft_controller = r.read_bool();
+  if (version == 4) this->is_kraft_controller = r.read_bool();
   this->controller_epoch = r.read_i32();
   if (version >= 1) this->broker_epoch = r.read_i64();
   if (version <= 2) this->delete_partitions = r.read_bool();
@@ -278,8 +278,8 @@ void StopReplicaRequest::encode(ByteWriter& w, int16_t version) const {
   }
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_i32(this->controller_id);
-  if (version == 4) w.write_bool(this->is_k_raft_controller);
-  if (!(version == 4) && !(!this->is_k_raft_controller)) {
+  if (version == 4) w.write_bool(this->is_kraft_controller);
+  if (!(version == 4) && !(!this->is_kraft_controller)) {
     w.fail(Errc::kUnsupportedVersion, "StopReplicaRequest.isKRaftController is not supported at this version");
   }
   w.write_i32(this->controller_epoch);

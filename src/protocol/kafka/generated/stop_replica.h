@@ -86,7 +86,7 @@ struct StopReplicaRequest {
   // The controller id.
   int32_t controller_id = 0;
   // If KRaft controller id is used during migration. See KIP-866
-  bool is_k_raft_controller = false;
+  bool is_kraft_controller = false;
   // The controller epoch.
   int32_t controller_epoch = 0;
   // The broker epoch.

@@ -266,7 +266,7 @@ void UpdateMetadataRequest::decode(ByteReader& r, int16_t version) {
   *this = UpdateMetadataRequest{};
   [[maybe_unused]] const bool flexible = version >= 6;
   this->controller_id = r.read_i32();
-  if (version == 8) this->is_k_raft_controller = r.read_bool();
+  if (version == 8) this->is_kraft_controller = r.read_bool();
   this->controller_epoch = r.read_i32();
   if (version >= 5) this->broker_epoch = r.read_i64();
   if (version <= 4) {
@@ -319,8 +319,8 @@ void UpdateMetadataRequest::encode(ByteWriter& w, int16_t version) const {
   }
   [[maybe_unused]] const bool flexible = version >= 6;
   w.write_i32(this->controller_id);
-  if (version == 8) w.write_bool(this->is_k_raft_controller);
-  if (!(version == 8) && !(!this->is_k_raft_controller)) {
+  if (version == 8) w.write_bool(this->is_kraft_controller);
+  if (!(version == 8) && !(!this->is_kraft_controller)) {
     w.fail(Errc::kUnsupportedVersion, "UpdateMetadataRequest.isKRaftController is not supported at this version");
   }
   w.write_i32(this->controller_epoch);

@@ -110,7 +110,7 @@ struct UpdateMetadataRequest {
   // The controller id.
   int32_t controller_id = 0;
   // If KRaft controller id is used during migration. See KIP-866
-  bool is_k_raft_controller = false;
+  bool is_kraft_controller = false;
   // Indicates if this request is a Full metadata snapshot (2), Incremental (1), or Unknown (0).
   // Using during ZK migration, see KIP-866 (tag 0)
   int8_t type = 0;

@@ -65,7 +65,7 @@ struct UpdateRaftVoterRequest {
   // The endpoint that can be used to communicate with the leader
   std::vector<Listener> listeners;
   // The range of versions of the protocol that the replica supports
-  KRaftVersionFeature k_raft_version_feature;
+  KRaftVersionFeature kraft_version_feature;
   // Tagged fields this build does not know, kept so they round-trip; sorted by tag.
   std::vector<RawTaggedField> unknown_tagged_fields;
 

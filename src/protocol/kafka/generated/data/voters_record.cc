@@ -106,7 +106,7 @@ void VotersRecord::Voter::decode(ByteReader& r, int16_t version) {
       for (int32_t i = 0; i < count && r.ok(); ++i) this->endpoints.emplace_back().decode(r, version);
     }
   }
-  this->k_raft_version_feature.decode(r, version);
+  this->kraft_version_feature.decode(r, version);
   if (flexible) {
     uint32_t tagged_count = read_tagged_field_count(r);
     int64_t last_tag = -1;
@@ -125,7 +125,7 @@ void VotersRecord::Voter::encode(ByteWriter& w, int16_t version) const {
   w.write_uuid(this->voter_directory_id);
   write_array_length(w, flexible, static_cast<int64_t>(this->endpoints.size()));
   for (const auto& item : this->endpoints) item.encode(w, version);
-  this->k_raft_version_feature.encode(w, version);
+  this->kraft_version_feature.encode(w, version);
   if (flexible) {
     size_t tagged_count = this->unknown_tagged_fields.size();
     w.write_uvarint(tagged_count);
@@ -143,7 +143,7 @@ size_t VotersRecord::Voter::encoded_size(int16_t version) const {
   n += 16;
   n += array_length_size(flexible, static_cast<int64_t>(this->endpoints.size()));
   for (const auto& item : this->endpoints) n += item.encoded_size(version);
-  n += this->k_raft_version_feature.encoded_size(version);
+  n += this->kraft_version_feature.encoded_size(version);
   if (flexible) {
     size_t tagged_count = this->unknown_tagged_fields.size();
     n += uvarint_size(tagged_count) + unknown_tagged_fields_size(this->unknown_tagged_fields);

@@ -62,7 +62,7 @@ struct VotersRecord {
     // The endpoint that can be used to communicate with the voter
     std::vector<Endpoint> endpoints;
     // The range of versions of the protocol that the replica supports
-    KRaftVersionFeature k_raft_version_feature;
+    KRaftVersionFeature kraft_version_feature;
     // Tagged fields this build does not know, kept so they round-trip; sorted by tag.
     std::vector<RawTaggedField> unknown_tagged_fields;
 

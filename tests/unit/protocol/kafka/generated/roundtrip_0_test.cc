@@ -379,7 +379,7 @@ namespace runnel::kafka {
 
 [[maybe_unused]] static void randomize(LeaderAndIsrRequest& m, Rng& rng, int16_t version) {
   m.controller_id = rng.integer<int32_t>();
-  if (version == 7) m.is_k_raft_controller = rng.boolean();
+  if (version == 7) m.is_kraft_controller = rng.boolean();
   m.controller_epoch = rng.integer<int32_t>();
   if (version >= 2) m.broker_epoch = rng.integer<int64_t>();
   if (version >= 5) m.type = rng.integer<int8_t>();
@@ -455,7 +455,7 @@ namespace runnel::kafka {
 
 [[maybe_unused]] static void randomize(StopReplicaRequest& m, Rng& rng, int16_t version) {
   m.controller_id = rng.integer<int32_t>();
-  if (version == 4) m.is_k_raft_controller = rng.boolean();
+  if (version == 4) m.is_kraft_controller = rng.boolean();
   m.controller_epoch = rng.integer<int32_t>();
   if (version >= 1) m.broker_epoch = rng.integer<int64_t>();
   if (version <= 2) m.delete_partitions = rng.boolean();
@@ -533,7 +533,7 @@ namespace runnel::kafka {
 
 [[maybe_unused]] static void randomize(UpdateMetadataRequest& m, Rng& rng, int16_t version) {
   m.controller_id = rng.integer<int32_t>();
-  if (version == 8) m.is_k_raft_controller = rng.boolean();
+  if (version == 8) m.is_kraft_controller = rng.boolean();
   if (version == 8) m.type = rng.integer<int8_t>();
   m.controller_epoch = rng.integer<int32_t>();
   if (version >= 5) m.broker_epoch = rng.integer<int64_t>();

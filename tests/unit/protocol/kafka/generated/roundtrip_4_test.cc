@@ -7,7 +7,7 @@
 #include "protocol/kafka/generated/data/consumer_protocol_assignment.h"
 #include "protocol/kafka/generated/data/consumer_protocol_subscription.h"
 #include "protocol/kafka/generated/data/default_principal_data.h"
-#include "protocol/kafka/generated/data/k_raft_version_record.h"
+#include "protocol/kafka/generated/data/kraft_version_record.h"
 #include "protocol/kafka/generated/data/leader_change_message.h"
 #include "protocol/kafka/generated/data/snapshot_footer_record.h"
 #include "protocol/kafka/generated/data/snapshot_header_record.h"
@@ -299,7 +299,7 @@ namespace runnel::kafka {
   m.voter_directory_id = rng.uuid();
   m.listeners.resize(rng.count());
   for (auto& item : m.listeners) randomize(item, rng, version);
-  randomize(m.k_raft_version_feature, rng, version);
+  randomize(m.kraft_version_feature, rng, version);
   if (true) m.unknown_tagged_fields = rng.unknown_tagged_fields({});
 }
 
@@ -593,7 +593,7 @@ namespace runnel::kafka {
 
 [[maybe_unused]] static void randomize(KRaftVersionRecord& m, Rng& rng, int16_t version) {
   m.version = rng.integer<int16_t>();
-  m.k_raft_version = rng.integer<int16_t>();
+  m.kraft_version = rng.integer<int16_t>();
   if (true) m.unknown_tagged_fields = rng.unknown_tagged_fields({});
 }
 
@@ -752,7 +752,7 @@ TEST(KafkaGeneratedRoundtrip, DefaultPrincipalDataData) {
   }
 }
 
-TEST(KafkaGeneratedRoundtrip, KRaftVersionRecordData) {
+TEST(KafkaGeneratedRoundtrip, KraftVersionRecordData) {
   for (int16_t v = KRaftVersionRecord::kLowestSupportedVersion; v <= KRaftVersionRecord::kHighestSupportedVersion; ++v) {
     for (uint64_t seed : kRoundtripSeeds) check_message<KRaftVersionRecord>(v, seed);
   }

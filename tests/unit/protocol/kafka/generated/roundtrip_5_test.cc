@@ -44,7 +44,7 @@ namespace runnel::kafka {
   m.voter_directory_id = rng.uuid();
   m.endpoints.resize(rng.count());
   for (auto& item : m.endpoints) randomize(item, rng, version);
-  randomize(m.k_raft_version_feature, rng, version);
+  randomize(m.kraft_version_feature, rng, version);
   if (true) m.unknown_tagged_fields = rng.unknown_tagged_fields({});
 }
 

@@ -27,7 +27,7 @@ struct KRaftVersionRecord {
   // The version of the kraft version record
   int16_t version = 0;
   // The kraft protocol version
-  int16_t k_raft_version = 0;
+  int16_t kraft_version = 0;
   // Tagged fields this build does not know, kept so they round-trip; sorted by tag.
   std::vector<RawTaggedField> unknown_tagged_fields;
 
