@@ -108,16 +108,15 @@ Status validate_records(std::span<const uint8_t> payload, int32_t count, int32_t
   return it.status();
 }
 
-bool RecordBatchIterator::next(RecordBatchView* out) {
-  if (!status_.ok() || rest_.empty()) return false;
+std::optional<RecordBatchView> RecordBatchIterator::next() {
+  if (!status_.ok() || rest_.empty()) return std::nullopt;
   auto batch = RecordBatchView::parse(rest_, max_batch_bytes_);
   if (!batch.ok()) {
     status_ = batch.status();
-    return false;
+    return std::nullopt;
   }
-  *out = *batch;
   rest_ = rest_.subspan(batch->size_bytes());
-  return true;
+  return *batch;
 }
 
 void set_base_offset(std::span<uint8_t> batch, int64_t base_offset) {

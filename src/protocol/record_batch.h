@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "base/status.h"
@@ -117,8 +118,8 @@ class RecordBatchIterator {
   explicit RecordBatchIterator(std::span<const uint8_t> bytes, size_t max_batch_bytes = 1 << 30)
       : rest_(bytes), max_batch_bytes_(max_batch_bytes) {}
 
-  // False at the end or on error; status() tells which.
-  bool next(RecordBatchView* out);
+  // The next batch; nullopt at the end or on error, and status() tells which.
+  std::optional<RecordBatchView> next();
   const Status& status() const { return status_; }
   // Bytes not yet consumed (e.g. the torn tail after an error).
   size_t remaining() const { return rest_.size(); }

@@ -251,18 +251,19 @@ TEST(RecordBatch, IteratorSplitsBackToBackBatchesAndRefusesAPartialTail) {
   std::vector<uint8_t> both(a);
   both.insert(both.end(), b.begin(), b.end());
   RecordBatchIterator it(both);
-  RecordBatchView view = *RecordBatchView::parse(a);
-  ASSERT_TRUE(it.next(&view));
-  EXPECT_EQ(view.size_bytes(), a.size());
-  ASSERT_TRUE(it.next(&view));
-  EXPECT_EQ(view.record_count(), 2);
-  EXPECT_FALSE(it.next(&view));
+  auto first = it.next();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->size_bytes(), a.size());
+  auto second = it.next();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->record_count(), 2);
+  EXPECT_FALSE(it.next());
   EXPECT_TRUE(it.status().ok());
 
   both.resize(both.size() - 1);
   RecordBatchIterator torn(both);
-  ASSERT_TRUE(torn.next(&view));
-  EXPECT_FALSE(torn.next(&view));
+  ASSERT_TRUE(torn.next());
+  EXPECT_FALSE(torn.next());
   EXPECT_EQ(torn.status().code(), Errc::kTruncated);
   EXPECT_EQ(torn.remaining(), b.size() - 1);
 }
