@@ -3,9 +3,10 @@
 // and its records are exactly the ones testdata/golden/README.md documents.
 //
 // The frames are walked by a small hand-written scan of the few message
-// versions the clients used (Produce v7, Fetch v4/v11 responses), kept
-// independent of the generated decoders on purpose until RecordBatchView
-// lands; golden_requests_test.cc decodes the same frames with runnel::kafka.
+// versions the clients used (Produce v7, Fetch v4/v11 responses) with a
+// bit-at-a-time reference CRC, independent of the production code on purpose:
+// golden_requests_test.cc checks the same frames through the generated
+// decoders, RecordBatchView and RecordIterator, so each side checks the other.
 #include <gtest/gtest.h>
 
 #include <fstream>

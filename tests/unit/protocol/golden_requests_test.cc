@@ -13,6 +13,8 @@
 
 #include "base/byte_reader.h"
 #include "protocol/compression.h"
+#include "protocol/record.h"
+#include "protocol/record_batch.h"
 #include "protocol/kafka/generated/api_table.h"
 #include "protocol/kafka/generated/api_versions.h"
 #include "protocol/kafka/generated/fetch.h"
@@ -80,19 +82,43 @@ void check_produce(const Row& row, const kafka::ProduceRequest& p) {
   const auto& partition = p.topic_data[0].partition_data[0];
   EXPECT_EQ(partition.index, 0);
   ASSERT_TRUE(partition.records.has_value());
-  std::span<const uint8_t> batch = partition.records->bytes;
-  // One v2 batch of ten records; golden_batches_test checks them record by
-  // record. Offsets: magic at 16, attributes at 21, record count at 57.
-  ASSERT_GT(batch.size(), 61u);
-  EXPECT_EQ(batch[16], 2);
-  auto codec = static_cast<CompressionType>(batch[22] & 0x7);
-  EXPECT_EQ(compression_name(codec), row.at("codec"));
-  EXPECT_EQ((batch[57] << 24) | (batch[58] << 16) | (batch[59] << 8) | batch[60], 10);
-  auto plain = decompress(codec, batch.subspan(61), 1 << 20);
-  ASSERT_TRUE(plain.ok()) << plain.status().to_string();
-  std::string text(plain->begin(), plain->end());
-  EXPECT_NE(text.find("k0"), std::string::npos);
-  EXPECT_NE(text.find("value-9"), std::string::npos);
+  // One v2 batch of ten records, keys k0..k9 and values value-0..value-9
+  // (testdata/golden/README.md), read through the production batch view.
+  RecordBatchIterator batches(partition.records->bytes);
+  auto batch = batches.next();
+  ASSERT_TRUE(batch.has_value()) << batches.status().to_string();
+  EXPECT_FALSE(batches.next().has_value()) << "one batch per request";
+  EXPECT_TRUE(batches.status().ok());
+  ASSERT_TRUE(batch->validate().ok()) << batch->validate().to_string();
+  EXPECT_EQ(compression_name(batch->compression()), row.at("codec"));
+  EXPECT_EQ(batch->record_count(), 10);
+  EXPECT_EQ(batch->last_offset_delta(), 9);
+  EXPECT_EQ(batch->timestamp_type(), TimestampType::kCreateTime);
+  std::vector<uint8_t> plain;
+  std::span<const uint8_t> payload = batch->records_payload();
+  if (batch->compression() != CompressionType::kNone) {
+    auto out = decompress(batch->compression(), payload, 1 << 20);
+    ASSERT_TRUE(out.ok()) << out.status().to_string();
+    plain = std::move(*out);
+    payload = plain;
+  }
+  ASSERT_TRUE(validate_records(payload, batch->record_count(), batch->last_offset_delta(), true).ok());
+  RecordIterator records(payload, batch->record_count());
+  RecordView record;
+  int i = 0;
+  while (records.next(&record)) {
+    std::string key = "k";
+    key += std::to_string(i);
+    std::string value = "value-";
+    value += std::to_string(i);
+    EXPECT_EQ(record.offset_delta, i);
+    EXPECT_EQ(record.key, key);
+    EXPECT_EQ(record.value, value);
+    EXPECT_EQ(record.header_count, 0);
+    ++i;
+  }
+  EXPECT_TRUE(records.status().ok()) << records.status().to_string();
+  EXPECT_EQ(i, 10);
 }
 
 void check_fetch(const Row& row, int16_t version, const kafka::FetchRequest& f) {
