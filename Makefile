@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
 PYTHON     := /usr/bin/python3
 SCHEMAS    ?= ../shared/kafka-protocol
-WERROR     ?= $(if $(CI),ON,OFF)
+WERROR     ?= ON
 RUN_ARGS   ?=
 
 CMAKE_RELEASE := cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DRUNNEL_WERROR=$(WERROR)
