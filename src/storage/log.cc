@@ -1,0 +1,257 @@
+#include "storage/log.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <limits>
+#include <vector>
+
+#include "protocol/record_batch.h"
+#include "storage/checkpoint_file.h"
+
+namespace runnel::storage {
+namespace {
+
+constexpr const char* kRecoveryPointFile = "/recovery-point";
+constexpr const char* kLogStartOffsetFile = "/log-start-offset";
+
+Status make_dirs(const std::string& path) {
+  std::string partial;
+  for (size_t i = 0; i <= path.size(); ++i) {
+    if (i == path.size() || path[i] == '/') {
+      if (!partial.empty() && ::mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST) {
+        return Status(Errc::kIo, "cannot create log directory");
+      }
+    }
+    if (i < path.size()) partial += path[i];
+  }
+  return Status();
+}
+
+// Base offsets of the `<20 digits>.log` files in dir, ascending.
+Result<std::vector<int64_t>> list_segments(const std::string& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return Status(Errc::kIo, "cannot list log directory");
+  std::vector<int64_t> bases;
+  while (dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name.size() != 24 || name.compare(20, 4, ".log") != 0) continue;
+    if (!std::all_of(name.begin(), name.begin() + 20, [](char c) { return c >= '0' && c <= '9'; })) continue;
+    bases.push_back(std::strtoll(name.substr(0, 20).c_str(), nullptr, 10));
+  }
+  ::closedir(d);
+  std::sort(bases.begin(), bases.end());
+  return bases;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Log>> Log::open(const std::string& dir, const LogConfig& config, Clock clock) {
+  if (auto s = make_dirs(dir); !s.ok()) return s;
+  std::unique_ptr<Log> log(new Log(dir, config, std::move(clock)));
+  if (auto s = log->recover(); !s.ok()) return s;
+  return log;
+}
+
+Status Log::recover() {
+  auto recovery_point = read_checkpoint(dir_ + kRecoveryPointFile);
+  if (!recovery_point.ok()) return recovery_point.status();
+  auto start = read_checkpoint(dir_ + kLogStartOffsetFile);
+  if (!start.ok()) return start.status();
+  auto bases = list_segments(dir_);
+  if (!bases.ok()) return bases.status();
+  recovery_point_ = recovery_point->value_or(0);
+  log_start_offset_ = start->value_or(0);
+
+  for (size_t i = 0; i < bases->size(); ++i) {
+    int64_t base = (*bases)[i];
+    bool last = i + 1 == bases->size();
+    // Wholly below the recovery point: flushed, trusted, never read.
+    bool trusted = !last && (*bases)[i + 1] <= recovery_point_;
+    bool rebuilt = trusted && !indexes_look_sealed(dir_, base);
+    auto seg = Segment::open(dir_, base, !trusted, config_.segment);
+    if (!seg.ok()) return seg.status();
+    if (rebuilt) ++recovery_.indexes_rebuilt;
+    if (!trusted) {
+      ++recovery_.segments_scanned;
+      auto scan = (*seg)->recover_tail(std::max(recovery_point_, base));
+      if (!scan.ok()) return scan.status();
+      if (scan->truncated_bytes > 0) {
+        recovery_.bytes_truncated += scan->truncated_bytes;
+        if (recovery_.first_problem.ok()) recovery_.first_problem = scan->why;
+      }
+      bool corrupt_before_end = scan->truncated_bytes > 0 && !last;
+      if (!last && !corrupt_before_end) {
+        if (auto s = (*seg)->seal(); !s.ok()) return s;
+      }
+      segments_.push_back(std::move(*seg));
+      if (corrupt_before_end) {
+        // Nothing after a corrupt point can be trusted to follow it.
+        for (size_t j = i + 1; j < bases->size(); ++j) {
+          auto later = Segment::open(dir_, (*bases)[j], true, config_.segment);
+          if (later.ok()) (void)(*later)->remove();
+          ++recovery_.segments_dropped;
+        }
+        break;
+      }
+      continue;
+    }
+    segments_.push_back(std::move(*seg));
+  }
+  // An empty trailing segment after a truncation would hide the real end.
+  while (segments_.size() > 1 && segments_.back()->empty() &&
+         segments_.back()->base_offset() > segments_[segments_.size() - 2]->next_offset()) {
+    (void)segments_.back()->remove();
+    segments_.pop_back();
+  }
+  if (segments_.empty()) {
+    auto seg = Segment::create(dir_, log_start_offset_, config_.segment);
+    if (!seg.ok()) return seg.status();
+    segments_.push_back(std::move(*seg));
+  }
+  log_start_offset_ = std::clamp(log_start_offset_, segments_.front()->base_offset(), end_offset());
+  recovery_point_ = std::min(recovery_point_, end_offset());
+  return Status();
+}
+
+uint64_t Log::size_bytes() const {
+  uint64_t total = 0;
+  for (const auto& s : segments_) total += s->size_bytes();
+  return total;
+}
+
+bool Log::should_roll(size_t incoming_bytes, int64_t last_offset, int64_t now) const {
+  const Segment& active = *segments_.back();
+  if (active.empty()) return false;
+  if (active.size_bytes() + incoming_bytes > config_.segment_bytes) return true;
+  if (active.index_full()) return true;
+  // Index entries hold offsets relative to the base as 32 bits.
+  if (last_offset - active.base_offset() > std::numeric_limits<int32_t>::max()) return true;
+  return active.first_batch_timestamp() >= 0 && now - active.first_batch_timestamp() > config_.segment_ms;
+}
+
+Status Log::roll() {
+  if (auto s = segments_.back()->seal(); !s.ok()) return s;
+  auto seg = Segment::create(dir_, end_offset(), config_.segment);
+  if (!seg.ok()) return seg.status();
+  segments_.push_back(std::move(*seg));
+  return Status();
+}
+
+Result<AppendResult> Log::append(std::span<uint8_t> batch) {
+  auto view = RecordBatchView::parse(batch);
+  if (!view.ok()) return view.status();
+  int64_t now = clock_();
+  AppendResult result;
+  result.base_offset = end_offset();
+  result.last_offset = result.base_offset + view->last_offset_delta();
+  if (should_roll(batch.size(), result.last_offset, now)) {
+    if (auto s = roll(); !s.ok()) return s;
+  }
+  set_base_offset(batch, result.base_offset);
+  if (config_.log_append_time) {
+    set_max_timestamp(batch, TimestampType::kLogAppendTime, now);
+    result.log_append_time = now;
+  }
+  int64_t max_ts = RecordBatchView::parse(batch)->max_timestamp();
+  if (auto s = segments_.back()->append(batch, result.base_offset, result.last_offset, max_ts); !s.ok()) return s;
+  result.end_offset = end_offset();
+  return result;
+}
+
+Result<FileRange> Log::read(int64_t offset, size_t max_bytes) const {
+  if (offset < log_start_offset_ || offset > end_offset()) {
+    return Status(Errc::kInvalidValue, "offset out of range");
+  }
+  // The last segment whose base is at or below the offset, then onwards
+  // (a segment can end early after compaction or truncation).
+  auto it = std::upper_bound(segments_.begin(), segments_.end(), offset,
+                             [](int64_t o, const std::unique_ptr<Segment>& s) { return o < s->base_offset(); });
+  if (it != segments_.begin()) --it;
+  for (; it != segments_.end(); ++it) {
+    auto range = (*it)->read(offset, max_bytes);
+    if (!range.ok() || range->length > 0) return range;
+  }
+  return FileRange{};
+}
+
+Result<std::optional<int64_t>> Log::offset_for_timestamp(int64_t timestamp) const {
+  for (const auto& seg : segments_) {
+    if (seg->max_timestamp() < timestamp) continue;
+    auto found = seg->find_timestamp(timestamp);
+    if (!found.ok() || found->has_value()) {
+      if (found.ok() && **found < log_start_offset_) return std::optional<int64_t>(log_start_offset_);
+      return found;
+    }
+  }
+  return std::optional<int64_t>();
+}
+
+Status Log::drop_front_segment() {
+  if (auto s = segments_.front()->remove(); !s.ok()) return s;
+  segments_.pop_front();
+  if (segments_.front()->base_offset() > log_start_offset_) {
+    log_start_offset_ = segments_.front()->base_offset();
+    return write_checkpoint(dir_ + kLogStartOffsetFile, log_start_offset_);
+  }
+  return Status();
+}
+
+Status Log::delete_records_before(int64_t offset) {
+  if (offset > end_offset()) return Status(Errc::kInvalidValue, "offset beyond the end of the log");
+  if (offset <= log_start_offset_) return Status();
+  log_start_offset_ = offset;
+  if (auto s = write_checkpoint(dir_ + kLogStartOffsetFile, log_start_offset_); !s.ok()) return s;
+  // Whole segments below the new start go; the active one is rolled first if
+  // everything in it is gone, so its files can go too.
+  if (segments_.back()->next_offset() <= offset && !segments_.back()->empty()) {
+    if (auto s = roll(); !s.ok()) return s;
+  }
+  while (segments_.size() > 1 && segments_.front()->next_offset() <= offset) {
+    if (auto s = drop_front_segment(); !s.ok()) return s;
+  }
+  return Status();
+}
+
+Status Log::housekeeping() {
+  int64_t now = clock_();
+  const Segment& active = *segments_.back();
+  bool expired = config_.retention_ms >= 0 && !active.empty() && active.max_timestamp() >= 0 &&
+                 now - active.max_timestamp() > config_.retention_ms;
+  bool aged = active.first_batch_timestamp() >= 0 && now - active.first_batch_timestamp() > config_.segment_ms;
+  if (!active.empty() && (aged || expired)) {
+    if (auto s = roll(); !s.ok()) return s;
+  }
+  while (segments_.size() > 1 && config_.retention_ms >= 0 && segments_.front()->max_timestamp() >= 0 &&
+         now - segments_.front()->max_timestamp() > config_.retention_ms) {
+    if (auto s = drop_front_segment(); !s.ok()) return s;
+  }
+  if (config_.retention_bytes >= 0) {
+    uint64_t total = size_bytes();
+    while (segments_.size() > 1 && total - segments_.front()->size_bytes() >= static_cast<uint64_t>(config_.retention_bytes)) {
+      total -= segments_.front()->size_bytes();
+      if (auto s = drop_front_segment(); !s.ok()) return s;
+    }
+  }
+  return Status();
+}
+
+Status Log::flush() {
+  int64_t end = end_offset();
+  if (end == recovery_point_) return Status();
+  // Sealed segments were synced when they were sealed.
+  if (auto s = segments_.back()->flush(); !s.ok()) return s;
+  if (auto s = write_checkpoint(dir_ + kRecoveryPointFile, end); !s.ok()) return s;
+  recovery_point_ = end;
+  return Status();
+}
+
+Status Log::update_config(const LogConfig& config) {
+  config_ = config;
+  return Status();
+}
+
+}  // namespace runnel::storage

@@ -1,0 +1,99 @@
+// Log: one partition's durable record log, a sequence of segments in
+// `<data-dir>/kafka/<topic>/<partition>/`. It assigns offsets, serves
+// batch-aligned reads, rolls segments, applies retention, keeps a persisted
+// log start offset, and recovers after a crash by verifying only the tail past
+// its recovery-point checkpoint. A Log is owned by one shard and is not
+// thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "base/status.h"
+#include "storage/segment.h"
+
+namespace runnel::storage {
+
+struct LogConfig {
+  uint64_t segment_bytes = 1ULL << 30;            // segment.bytes
+  int64_t segment_ms = 7LL * 24 * 3600 * 1000;    // segment.ms
+  int64_t retention_ms = 7LL * 24 * 3600 * 1000;  // retention.ms; -1 keeps forever
+  int64_t retention_bytes = -1;                   // retention.bytes; -1 is unlimited
+  bool log_append_time = false;                   // message.timestamp.type=LogAppendTime
+  SegmentOptions segment;                         // index.interval.bytes, segment.index.bytes
+};
+
+// Milliseconds since the epoch; injected so tests control time.
+using Clock = std::function<int64_t()>;
+
+struct RecoveryReport {
+  int segments_scanned = 0;
+  uint64_t bytes_truncated = 0;
+  int segments_dropped = 0;   // segments after a corrupt point
+  int indexes_rebuilt = 0;
+  Status first_problem;       // why something was truncated
+};
+
+struct AppendResult {
+  int64_t base_offset = 0;
+  int64_t last_offset = 0;
+  int64_t log_append_time = -1;  // set when the topic uses LogAppendTime
+  int64_t end_offset = 0;        // the new high end: last_offset + 1
+};
+
+class Log {
+ public:
+  static Result<std::unique_ptr<Log>> open(const std::string& dir, const LogConfig& config, Clock clock);
+
+  // Appends one validated batch the caller owns: its base offset (and, for
+  // LogAppendTime topics, its max timestamp) is rewritten in place.
+  Result<AppendResult> append(std::span<uint8_t> batch);
+
+  // Batches from `offset` up to max_bytes, at least one whole batch when one
+  // exists; an empty range at end_offset(). Offsets outside
+  // [log_start_offset, end_offset] are kInvalidValue (OFFSET_OUT_OF_RANGE).
+  Result<FileRange> read(int64_t offset, size_t max_bytes) const;
+  // Base offset of the first batch with max timestamp >= timestamp.
+  Result<std::optional<int64_t>> offset_for_timestamp(int64_t timestamp) const;
+
+  // DeleteRecords: moves the log start offset forward (never back, never
+  // past the end), persists it, and drops segments wholly below it.
+  Status delete_records_before(int64_t offset);
+  // Rolls a segment past segment.ms (so idle data still expires) and deletes
+  // closed segments past retention.ms / retention.bytes.
+  Status housekeeping();
+  // Makes everything appended durable and advances the recovery point.
+  Status flush();
+  Status update_config(const LogConfig& config);
+
+  int64_t log_start_offset() const { return log_start_offset_; }
+  int64_t end_offset() const { return segments_.back()->next_offset(); }
+  int64_t recovery_point() const { return recovery_point_; }
+  uint64_t size_bytes() const;
+  size_t segment_count() const { return segments_.size(); }
+  const Segment& segment(size_t i) const { return *segments_[i]; }
+  const RecoveryReport& recovery() const { return recovery_; }
+
+ private:
+  Log(std::string dir, const LogConfig& config, Clock clock)
+      : dir_(std::move(dir)), config_(config), clock_(std::move(clock)) {}
+  Status recover();
+  Status roll();
+  Status drop_front_segment();
+  bool should_roll(size_t incoming_bytes, int64_t last_offset, int64_t now) const;
+
+  std::string dir_;
+  LogConfig config_;
+  Clock clock_;
+  std::deque<std::unique_ptr<Segment>> segments_;
+  int64_t log_start_offset_ = 0;
+  int64_t recovery_point_ = 0;
+  RecoveryReport recovery_;
+};
+
+}  // namespace runnel::storage

@@ -1,0 +1,114 @@
+// Segment: one slice of a partition log: `<base>.log` holding v2 record
+// batches back to back (byte-identical to what fetch serves) plus its offset
+// and time indexes. Appends go to the page cache at once; flush() makes them
+// durable. Only the newest segment of a log is active (appendable).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "storage/offset_index.h"
+#include "storage/time_index.h"
+
+namespace runnel::storage {
+
+// "00000000000000000042" for base offset 42.
+std::string segment_file_stem(int64_t base_offset);
+// Whether both index files of a sealed segment are present and whole.
+bool indexes_look_sealed(const std::string& dir, int64_t base_offset);
+
+struct SegmentOptions {
+  size_t index_interval_bytes = 4096;
+  size_t max_index_bytes = 10 << 20;
+};
+
+// A batch-aligned byte range of a segment file, fit for sendfile().
+struct FileRange {
+  int fd = -1;
+  uint64_t position = 0;
+  size_t length = 0;
+};
+
+// What a tail scan found.
+struct ScanResult {
+  uint64_t valid_bytes = 0;      // the segment is valid up to here
+  uint64_t truncated_bytes = 0;  // torn or corrupt bytes after it
+  Status why;                    // why the scan stopped early (ok at a clean end)
+};
+
+class Segment {
+ public:
+  // Creates a new, empty, active segment.
+  static Result<std::unique_ptr<Segment>> create(const std::string& dir, int64_t base_offset,
+                                                 const SegmentOptions& opts);
+  // Opens an existing segment. A sealed one is trusted as it is; an active
+  // one (the newest) keeps the valid prefix of its indexes and must be
+  // recovered from a position the caller trusts with recover_tail().
+  static Result<std::unique_ptr<Segment>> open(const std::string& dir, int64_t base_offset, bool active,
+                                               const SegmentOptions& opts);
+  ~Segment();
+  Segment(const Segment&) = delete;
+  Segment& operator=(const Segment&) = delete;
+
+  int64_t base_offset() const { return base_offset_; }
+  // One past the last offset held; base_offset() when empty.
+  int64_t next_offset() const { return next_offset_; }
+  uint64_t size_bytes() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  bool active() const { return active_; }
+  // Largest batch max timestamp held (-1 when none); retention uses it.
+  int64_t max_timestamp() const { return max_timestamp_; }
+  // Max timestamp of the first batch (-1 when empty); segment.ms rolls on it, as Kafka does.
+  int64_t first_batch_timestamp() const { return first_batch_timestamp_; }
+  bool index_full() const { return offset_index_->full() || time_index_->full(); }
+
+  // Appends one batch whose base offset is already assigned.
+  Status append(std::span<const uint8_t> batch, int64_t base_offset, int64_t last_offset, int64_t max_timestamp);
+
+  // The batches from the one holding `offset` (or the first after it) up to
+  // max_bytes, always at least one whole batch. Empty when none is at or
+  // after `offset` in this segment.
+  Result<FileRange> read(int64_t offset, size_t max_bytes) const;
+  // The first batch whose max timestamp is >= timestamp: its base offset.
+  Result<std::optional<int64_t>> find_timestamp(int64_t timestamp) const;
+
+  // Verifies every batch after the last index entry at or below
+  // `trusted_offset` (data below it was flushed with its index), rebuilding
+  // index entries and in-memory state, and truncates the segment at the first
+  // torn or corrupt batch. trusted_offset == base_offset() scans it all.
+  Result<ScanResult> recover_tail(int64_t trusted_offset);
+
+  Status flush();
+  // Makes the segment read-only and trims its indexes.
+  Status seal();
+  // Closes and deletes all three files.
+  Status remove();
+
+  const std::string& log_path() const { return log_path_; }
+
+ private:
+  Segment() = default;
+  Status open_files(const std::string& dir, bool create, bool active, const SegmentOptions& opts);
+  Status read_exact(uint64_t position, size_t n, uint8_t* out) const;
+  void note_batch(uint64_t position, int64_t base, int64_t last, int64_t max_ts, size_t batch_bytes);
+  Status load_sealed_state();
+
+  std::string log_path_;
+  int fd_ = -1;
+  int64_t base_offset_ = 0;
+  int64_t next_offset_ = 0;
+  uint64_t size_ = 0;
+  int64_t max_timestamp_ = -1;
+  int64_t first_batch_timestamp_ = -1;
+  size_t bytes_since_index_entry_ = 0;
+  bool active_ = false;
+  SegmentOptions opts_;
+  std::unique_ptr<OffsetIndex> offset_index_;
+  std::unique_ptr<TimeIndex> time_index_;
+};
+
+}  // namespace runnel::storage
