@@ -249,6 +249,43 @@ Status Log::flush() {
   return Status();
 }
 
+void Log::flush_async(Flusher& flusher, std::function<void(Status)> done) {
+  int64_t target = end_offset();
+  if (target <= recovery_point_) {
+    done(Status());
+    return;
+  }
+  flush_waiters_.push_back({target, std::move(done)});
+  if (!flush_in_flight_) start_flush(flusher);
+}
+
+void Log::start_flush(Flusher& flusher) {
+  int64_t target = end_offset();
+  int fd = segments_.back()->dup_fd();
+  if (fd < 0) {
+    auto waiters = std::move(flush_waiters_);
+    flush_waiters_.clear();
+    for (auto& w : waiters) w.done(Status(Errc::kIo, "cannot open segment for flushing"));
+    return;
+  }
+  flush_in_flight_ = true;
+  std::weak_ptr<Log*> weak = self_;
+  flusher.submit(FlushJob{fd, dir_ + kRecoveryPointFile, target, [weak, target, &flusher](Status s) {
+                            if (auto self = weak.lock()) (*self)->finish_flush(flusher, target, s);
+                          }});
+}
+
+void Log::finish_flush(Flusher& flusher, int64_t target, Status status) {
+  flush_in_flight_ = false;
+  if (status.ok()) recovery_point_ = std::max(recovery_point_, target);
+  std::vector<FlushWaiter> ready;
+  std::vector<FlushWaiter> later;
+  for (auto& w : flush_waiters_) (w.offset <= target ? ready : later).push_back(std::move(w));
+  flush_waiters_ = std::move(later);
+  if (!flush_waiters_.empty()) start_flush(flusher);
+  for (auto& w : ready) w.done(status);
+}
+
 Status Log::update_config(const LogConfig& config) {
   config_ = config;
   return Status();

@@ -13,8 +13,10 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "base/status.h"
+#include "storage/flusher.h"
 #include "storage/segment.h"
 
 namespace runnel::storage {
@@ -67,8 +69,14 @@ class Log {
   // Rolls a segment past segment.ms (so idle data still expires) and deletes
   // closed segments past retention.ms / retention.bytes.
   Status housekeeping();
-  // Makes everything appended durable and advances the recovery point.
+  // Makes everything appended durable and advances the recovery point,
+  // blocking the caller (start-up, shutdown, tests).
   Status flush();
+  // The non-blocking form for acks=all: `done` runs on the owner's thread
+  // once an fdatasync covering everything appended so far has finished (at
+  // once if that is already true). Waiters that arrive while a sync is in
+  // flight share the next one. The flusher must outlive the log.
+  void flush_async(Flusher& flusher, std::function<void(Status)> done);
   Status update_config(const LogConfig& config);
 
   int64_t log_start_offset() const { return log_start_offset_; }
@@ -85,6 +93,8 @@ class Log {
   Status recover();
   Status roll();
   Status drop_front_segment();
+  void start_flush(Flusher& flusher);
+  void finish_flush(Flusher& flusher, int64_t target, Status status);
   bool should_roll(size_t incoming_bytes, int64_t last_offset, int64_t now) const;
 
   std::string dir_;
@@ -94,6 +104,15 @@ class Log {
   int64_t log_start_offset_ = 0;
   int64_t recovery_point_ = 0;
   RecoveryReport recovery_;
+
+  struct FlushWaiter {
+    int64_t offset;
+    std::function<void(Status)> done;
+  };
+  std::vector<FlushWaiter> flush_waiters_;
+  bool flush_in_flight_ = false;
+  // Completions hold a weak reference, so a log closed mid-flush is not touched.
+  std::shared_ptr<Log*> self_ = std::make_shared<Log*>(this);
 };
 
 }  // namespace runnel::storage

@@ -288,6 +288,8 @@ Result<ScanResult> Segment::recover_tail(int64_t trusted_offset) {
   return result;
 }
 
+int Segment::dup_fd() const { return ::fcntl(fd_, F_DUPFD_CLOEXEC, 0); }
+
 Status Segment::flush() {
   if (::fdatasync(fd_) != 0) return io_error("cannot sync segment file");
   if (auto s = offset_index_->flush(); !s.ok()) return s;

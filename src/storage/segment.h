@@ -89,6 +89,9 @@ class Segment {
   Status remove();
 
   const std::string& log_path() const { return log_path_; }
+  // A new descriptor for the segment file (for a flush that may outlive
+  // this object's own descriptor); -1 on failure.
+  int dup_fd() const;
 
  private:
   Segment() = default;

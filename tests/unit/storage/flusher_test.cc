@@ -1,0 +1,109 @@
+#include "storage/flusher.h"
+
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+
+#include "protocol/record_batch_builder.h"
+#include "storage/checkpoint_file.h"
+#include "storage/log.h"
+
+namespace runnel::storage {
+namespace {
+
+// Stands in for a shard's event loop: completions posted by the flusher
+// queue here and run when the test drains them, on the test's thread.
+class OwnerLoop {
+ public:
+  void post(std::function<void()> fn) {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back(std::move(fn));
+    cv_.notify_one();
+  }
+  // Runs completions until `until` holds.
+  void run_until(const std::function<bool()>& until) {
+    while (!until()) {
+      std::function<void()> fn;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [this] { return !queue_.empty(); });
+        fn = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      fn();
+    }
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;
+};
+
+class FlusherTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/runnel-flusher-test-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string dir_;
+};
+
+TEST_F(FlusherTest, ManyWaitersShareFewSyncsAndAllCompleteAfterTheirData) {
+  OwnerLoop loop;
+  Flusher flusher([&loop](std::function<void()> fn) { loop.post(std::move(fn)); });
+  auto log = std::move(*Log::open(dir_ + "/p0", LogConfig{}, [] { return int64_t{1000}; }));
+
+  constexpr int kAppenders = 64;
+  int completed = 0;
+  for (int i = 0; i < kAppenders; ++i) {
+    RecordBatchBuilder b;
+    b.add("k", std::string(16 << 10, 'v'), 1000);
+    auto bytes = *b.build();
+    ASSERT_TRUE(log->append(bytes).ok());
+    log->flush_async(flusher, [&completed, &log, i](Status s) {
+      EXPECT_TRUE(s.ok()) << s.to_string();
+      // Everything this waiter appended is below the recovery point.
+      EXPECT_GE(log->recovery_point(), i + 1);
+      ++completed;
+    });
+  }
+  EXPECT_EQ(completed, 0) << "nothing completes before the sync it waits for";
+  loop.run_until([&] { return completed == kAppenders; });
+  EXPECT_EQ(log->recovery_point(), kAppenders);
+  EXPECT_LE(flusher.syncs(), 2u) << "one sync in flight, then one for everyone who queued behind it";
+  auto checkpoint = read_checkpoint(dir_ + "/p0/recovery-point");
+  ASSERT_TRUE(checkpoint.ok());
+  EXPECT_EQ(checkpoint->value_or(-1), kAppenders);
+
+  bool already = false;
+  log->flush_async(flusher, [&already](Status s) { already = s.ok(); });
+  EXPECT_TRUE(already) << "nothing new to flush completes at once";
+}
+
+TEST_F(FlusherTest, FlushesOfSeveralLogsAreIndependent) {
+  OwnerLoop loop;
+  Flusher flusher([&loop](std::function<void()> fn) { loop.post(std::move(fn)); });
+  auto a = std::move(*Log::open(dir_ + "/a", LogConfig{}, [] { return int64_t{1}; }));
+  auto b = std::move(*Log::open(dir_ + "/b", LogConfig{}, [] { return int64_t{1}; }));
+  int done = 0;
+  for (auto* log : {a.get(), b.get()}) {
+    RecordBatchBuilder builder;
+    builder.add("k", "v", 1);
+    auto bytes = *builder.build();
+    ASSERT_TRUE(log->append(bytes).ok());
+    log->flush_async(flusher, [&done](Status s) { done += s.ok(); });
+  }
+  loop.run_until([&] { return done == 2; });
+  EXPECT_EQ(a->recovery_point(), 1);
+  EXPECT_EQ(b->recovery_point(), 1);
+}
+
+}  // namespace
+}  // namespace runnel::storage
