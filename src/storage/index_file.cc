@@ -23,9 +23,19 @@ Result<std::unique_ptr<IndexFile>> IndexFile::open(const std::string& path, size
   auto existing = static_cast<size_t>(st.st_size) / entry_size * entry_size;
   index->sealed_ = check == nullptr;
   index->capacity_bytes_ = index->sealed_ ? existing : std::max(existing, max_bytes / entry_size * entry_size);
-  if (static_cast<size_t>(st.st_size) != index->capacity_bytes_ &&
+  if (static_cast<size_t>(st.st_size) > index->capacity_bytes_ &&
       ::ftruncate(index->fd_, static_cast<off_t>(index->capacity_bytes_)) != 0) {
     return Status(Errc::kIo, "cannot size index file");
+  }
+  // Reserve the blocks, not just the size: a store through the mapping into
+  // a hole on a full disk would be SIGBUS instead of an error.
+  if (static_cast<size_t>(st.st_size) < index->capacity_bytes_) {
+    int err = ::posix_fallocate(index->fd_, 0, static_cast<off_t>(index->capacity_bytes_));
+    if (err != 0) {
+      // Best effort: give back what was reserved; the error below is what matters.
+      if (::ftruncate(index->fd_, st.st_size) != 0) err = errno == ENOSPC ? ENOSPC : err;
+      return Status(Errc::kIo, err == ENOSPC ? "no space left on the data device" : "cannot size index file");
+    }
   }
   if (auto s = index->map(index->capacity_bytes_); !s.ok()) return s;
   const size_t limit = existing / entry_size;

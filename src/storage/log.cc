@@ -134,9 +134,14 @@ bool Log::should_roll(size_t incoming_bytes, int64_t last_offset, int64_t now) c
 }
 
 Status Log::roll() {
-  if (auto s = segments_.back()->seal(); !s.ok()) return s;
+  // Create first: if the disk is full, the current segment stays active and
+  // the roll is retried by a later append.
   auto seg = Segment::create(dir_, end_offset(), config_.segment);
   if (!seg.ok()) return seg.status();
+  if (auto s = segments_.back()->seal(); !s.ok()) {
+    (void)(*seg)->remove();
+    return s;
+  }
   segments_.push_back(std::move(*seg));
   return Status();
 }

@@ -62,7 +62,12 @@ Result<std::unique_ptr<Segment>> Segment::create(const std::string& dir, int64_t
                                                  const SegmentOptions& opts) {
   std::unique_ptr<Segment> seg(new Segment());
   seg->base_offset_ = seg->next_offset_ = base_offset;
-  if (auto s = seg->open_files(dir, true, true, opts); !s.ok()) return s;
+  if (auto s = seg->open_files(dir, true, true, opts); !s.ok()) {
+    // Leave nothing half-made behind (a full disk), so a later retry can create it.
+    std::string stem = dir + "/" + segment_file_stem(base_offset);
+    for (const char* ext : {".log", ".index", ".timeindex"}) ::unlink((stem + ext).c_str());
+    return s;
+  }
   return seg;
 }
 
