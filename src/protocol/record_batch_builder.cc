@@ -21,7 +21,15 @@ void write_sized(ByteWriter& w, const std::optional<std::string>& s) {
 RecordBatchBuilder& RecordBatchBuilder::add(std::optional<std::string_view> key,
                                             std::optional<std::string_view> value, int64_t timestamp_ms,
                                             std::vector<RecordHeader> headers) {
+  auto delta = records_.empty() ? 0 : records_.back().offset_delta + 1;
+  return add_at(delta, key, value, timestamp_ms, std::move(headers));
+}
+
+RecordBatchBuilder& RecordBatchBuilder::add_at(int32_t offset_delta, std::optional<std::string_view> key,
+                                               std::optional<std::string_view> value, int64_t timestamp_ms,
+                                               std::vector<RecordHeader> headers) {
   PendingRecord rec;
+  rec.offset_delta = offset_delta;
   if (key) rec.key.emplace(*key);
   if (value) rec.value.emplace(*value);
   rec.timestamp_ms = timestamp_ms;
@@ -31,20 +39,20 @@ RecordBatchBuilder& RecordBatchBuilder::add(std::optional<std::string_view> key,
 }
 
 Result<std::vector<uint8_t>> RecordBatchBuilder::build() const {
-  int64_t base_ts = records_.empty() ? -1 : records_.front().timestamp_ms;
+  int64_t base_ts = base_timestamp_ ? *base_timestamp_ : records_.empty() ? -1 : records_.front().timestamp_ms;
   int64_t max_ts = -1;
   for (const auto& r : records_) max_ts = std::max(max_ts, r.timestamp_ms);
+  if (max_timestamp_) max_ts = *max_timestamp_;
 
   std::vector<uint8_t> payload;
   ByteWriter body(&payload);
   std::vector<uint8_t> one;
-  for (size_t i = 0; i < records_.size(); ++i) {
-    const auto& r = records_[i];
+  for (const auto& r : records_) {
     one.clear();
     ByteWriter w(&one);
     w.write_i8(0);
     w.write_varlong(r.timestamp_ms - base_ts);
-    w.write_varint(static_cast<int32_t>(i));
+    w.write_varint(r.offset_delta);
     write_sized(w, r.key);
     write_sized(w, r.value);
     w.write_varint(static_cast<int32_t>(r.headers.size()));
@@ -76,7 +84,7 @@ Result<std::vector<uint8_t>> RecordBatchBuilder::build() const {
   w.write_i8(kRecordBatchMagic);
   w.write_u32(0);  // CRC, filled in below
   w.write_i16(attributes);
-  w.write_i32(records_.empty() ? 0 : static_cast<int32_t>(records_.size() - 1));
+  w.write_i32(last_offset_delta_ ? *last_offset_delta_ : records_.empty() ? 0 : records_.back().offset_delta);
   w.write_i64(base_ts);
   w.write_i64(max_ts);
   w.write_i64(producer_id_);

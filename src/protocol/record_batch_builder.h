@@ -59,6 +59,31 @@ class RecordBatchBuilder {
   RecordBatchBuilder& add(std::optional<std::string_view> key, std::optional<std::string_view> value,
                           int64_t timestamp_ms, std::vector<RecordHeader> headers = {});
 
+  // Appends a record at an explicit offset delta, for rebuilding a batch
+  // whose records were thinned out by compaction (deltas keep their gaps).
+  // Deltas must increase.
+  RecordBatchBuilder& add_at(int32_t offset_delta, std::optional<std::string_view> key,
+                             std::optional<std::string_view> value, int64_t timestamp_ms,
+                             std::vector<RecordHeader> headers = {});
+  // Keeps the original batch's last offset delta (and so its offset range),
+  // instead of the last record's.
+  RecordBatchBuilder& last_offset_delta(int32_t delta) {
+    last_offset_delta_ = delta;
+    return *this;
+  }
+  // The original batch's base timestamp, which record timestamp deltas are relative to.
+  RecordBatchBuilder& base_timestamp(int64_t ts) {
+    base_timestamp_ = ts;
+    return *this;
+  }
+
+  // Overrides the max timestamp computed from the records (LogAppendTime
+  // batches carry the broker's time there).
+  RecordBatchBuilder& max_timestamp(int64_t ts) {
+    max_timestamp_ = ts;
+    return *this;
+  }
+
   size_t record_count() const { return records_.size(); }
 
   // The finished batch. Fails only if compression fails.
@@ -66,6 +91,7 @@ class RecordBatchBuilder {
 
  private:
   struct PendingRecord {
+    int32_t offset_delta;
     std::optional<std::string> key;
     std::optional<std::string> value;
     int64_t timestamp_ms;
@@ -81,6 +107,9 @@ class RecordBatchBuilder {
   bool control_ = false;
   CompressionType compression_ = CompressionType::kNone;
   TimestampType timestamp_type_ = TimestampType::kCreateTime;
+  std::optional<int32_t> last_offset_delta_;
+  std::optional<int64_t> base_timestamp_;
+  std::optional<int64_t> max_timestamp_;
   std::vector<PendingRecord> records_;
 };
 

@@ -1,6 +1,7 @@
 #include "storage/log.h"
 
 #include <dirent.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -17,6 +18,7 @@ namespace {
 
 constexpr const char* kRecoveryPointFile = "/recovery-point";
 constexpr const char* kLogStartOffsetFile = "/log-start-offset";
+constexpr const char* kCleanerCheckpointFile = "/cleaner-checkpoint";
 
 Status make_dirs(const std::string& path) {
   std::string partial;
@@ -63,6 +65,9 @@ Status Log::recover() {
   if (!start.ok()) return start.status();
   auto bases = list_segments(dir_);
   if (!bases.ok()) return bases.status();
+  auto cleaned = read_checkpoint(dir_ + kCleanerCheckpointFile);
+  if (!cleaned.ok()) return cleaned.status();
+  cleaner_checkpoint_ = cleaned->value_or(0);
   recovery_point_ = recovery_point->value_or(0);
   log_start_offset_ = start->value_or(0);
 
@@ -230,6 +235,10 @@ Status Log::housekeeping() {
   if (!active.empty() && (aged || expired)) {
     if (auto s = roll(); !s.ok()) return s;
   }
+  // Segments compacted down to nothing hold no offsets worth keeping.
+  while (segments_.size() > 1 && segments_.front()->empty()) {
+    if (auto s = drop_front_segment(); !s.ok()) return s;
+  }
   while (segments_.size() > 1 && config_.retention_ms >= 0 && segments_.front()->max_timestamp() >= 0 &&
          now - segments_.front()->max_timestamp() > config_.retention_ms) {
     if (auto s = drop_front_segment(); !s.ok()) return s;
@@ -289,6 +298,27 @@ void Log::finish_flush(Flusher& flusher, int64_t target, Status status) {
   flush_waiters_ = std::move(later);
   if (!flush_waiters_.empty()) start_flush(flusher);
   for (auto& w : ready) w.done(status);
+}
+
+Status Log::set_cleaner_checkpoint(int64_t offset) {
+  if (auto s = write_checkpoint(dir_ + kCleanerCheckpointFile, offset); !s.ok()) return s;
+  cleaner_checkpoint_ = offset;
+  return Status();
+}
+
+Status Log::replace_segment(size_t i, const std::string& cleaned_dir) {
+  if (i + 1 >= segments_.size()) return Status(Errc::kInvalidValue, "only closed segments can be replaced");
+  int64_t base = segments_[i]->base_offset();
+  std::string from = cleaned_dir + "/" + segment_file_stem(base);
+  std::string to = dir_ + "/" + segment_file_stem(base);
+  for (const char* ext : {".index", ".timeindex"}) ::unlink((to + ext).c_str());
+  for (const char* ext : {".log", ".index", ".timeindex"}) {
+    if (::rename((from + ext).c_str(), (to + ext).c_str()) != 0) return Status(Errc::kIo, "cannot swap in a cleaned segment");
+  }
+  auto seg = Segment::open(dir_, base, false, config_.segment);
+  if (!seg.ok()) return seg.status();
+  segments_[i] = std::move(*seg);
+  return Status();
 }
 
 Status Log::update_config(const LogConfig& config) {

@@ -86,6 +86,15 @@ class Log {
   size_t segment_count() const { return segments_.size(); }
   const Segment& segment(size_t i) const { return *segments_[i]; }
   const RecoveryReport& recovery() const { return recovery_; }
+  const std::string& dir() const { return dir_; }
+
+  // For the compactor: everything below this offset has been compacted.
+  int64_t cleaner_checkpoint() const { return cleaner_checkpoint_; }
+  Status set_cleaner_checkpoint(int64_t offset);
+  // Swaps closed segment i for the sealed segment of the same base offset in
+  // `cleaned_dir`. Crash-safe: the old indexes go first, so a crash leaves
+  // either log with indexes rebuilt from it at start-up.
+  Status replace_segment(size_t i, const std::string& cleaned_dir);
 
  private:
   Log(std::string dir, const LogConfig& config, Clock clock)
@@ -103,6 +112,7 @@ class Log {
   std::deque<std::unique_ptr<Segment>> segments_;
   int64_t log_start_offset_ = 0;
   int64_t recovery_point_ = 0;
+  int64_t cleaner_checkpoint_ = 0;
   RecoveryReport recovery_;
 
   struct FlushWaiter {
