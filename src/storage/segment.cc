@@ -10,6 +10,7 @@
 
 #include "protocol/record_batch.h"
 #include "storage/big_endian.h"
+#include "storage/open_segment_cache.h"
 
 namespace runnel::storage {
 namespace {
@@ -85,17 +86,44 @@ Result<std::unique_ptr<Segment>> Segment::open(const std::string& dir, int64_t b
     if (auto s = seg->seal(); !s.ok()) return s;
   } else if (!active) {
     if (auto s = seg->load_sealed_state(); !s.ok()) return s;
+    if (auto s = seg->ensure_open(); !s.ok()) return s;  // joins the open-file budget
   }
   return seg;
 }
 
 Segment::~Segment() {
+  if (opts_.open_files != nullptr) opts_.open_files->forget(this);
   if (fd_ >= 0) ::close(fd_);
+}
+
+void Segment::close_files() const {
+  if (active_ || fd_ < 0) return;
+  ::close(fd_);
+  fd_ = -1;
+  offset_index_.reset();
+  time_index_.reset();
+}
+
+Status Segment::ensure_open() const {
+  if (fd_ < 0) {
+    std::string stem = dir_ + "/" + segment_file_stem(base_offset_);
+    fd_ = ::open(log_path_.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd_ < 0) return io_error("cannot reopen segment file");
+    auto offsets = OffsetIndex::open(stem + ".index", base_offset_, 0, false);
+    if (!offsets.ok()) return offsets.status();
+    offset_index_ = std::move(*offsets);
+    auto times = TimeIndex::open(stem + ".timeindex", base_offset_, 0, false);
+    if (!times.ok()) return times.status();
+    time_index_ = std::move(*times);
+  }
+  if (!active_ && opts_.open_files != nullptr) opts_.open_files->touch(const_cast<Segment*>(this));
+  return Status();
 }
 
 Status Segment::open_files(const std::string& dir, bool create, bool active, const SegmentOptions& opts) {
   opts_ = opts;
   active_ = active;
+  dir_ = dir;
   std::string stem = dir + "/" + segment_file_stem(base_offset_);
   log_path_ = stem + ".log";
   fd_ = ::open(log_path_.c_str(), O_RDWR | O_CLOEXEC | (create ? O_CREAT | O_EXCL : 0), 0644);
@@ -164,6 +192,7 @@ Status Segment::append(std::span<const uint8_t> batch, int64_t base_offset, int6
 }
 
 Result<FileRange> Segment::read(int64_t offset, size_t max_bytes) const {
+  if (auto s = ensure_open(); !s.ok()) return s;
   uint64_t pos = offset_index_->lookup(offset).position;
   uint8_t header[kRecordBatchHeaderSize];
   FileRange range{fd_, 0, 0};
@@ -191,6 +220,7 @@ Result<FileRange> Segment::read(int64_t offset, size_t max_bytes) const {
 }
 
 Result<std::optional<int64_t>> Segment::find_timestamp(int64_t timestamp) const {
+  if (auto s = ensure_open(); !s.ok()) return s;
   int64_t from = base_offset_;
   if (auto entry = time_index_->lookup_before(timestamp)) from = entry->offset;
   uint64_t pos = offset_index_->lookup(from).position;
@@ -293,9 +323,13 @@ Result<ScanResult> Segment::recover_tail(int64_t trusted_offset) {
   return result;
 }
 
-int Segment::dup_fd() const { return ::fcntl(fd_, F_DUPFD_CLOEXEC, 0); }
+int Segment::dup_fd() const {
+  if (!ensure_open().ok()) return -1;
+  return ::fcntl(fd_, F_DUPFD_CLOEXEC, 0);
+}
 
 Status Segment::flush() {
+  if (fd_ < 0) return Status();  // a sealed segment the cache closed was synced when sealed
   if (::fdatasync(fd_) != 0) return io_error("cannot sync segment file");
   if (auto s = offset_index_->flush(); !s.ok()) return s;
   return time_index_->flush();
@@ -307,12 +341,19 @@ Status Segment::seal() {
   if (auto s = offset_index_->seal(); !s.ok()) return s;
   if (auto s = time_index_->seal(); !s.ok()) return s;
   active_ = false;
-  return Status();
+  return ensure_open();  // joins the open-file budget
 }
 
 Status Segment::remove() {
+  if (opts_.open_files != nullptr) opts_.open_files->forget(this);
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
+  std::string stem = dir_ + "/" + segment_file_stem(base_offset_);
+  if (!offset_index_ || !time_index_) {
+    // Closed by the cache: unlink by name.
+    for (const char* ext : {".index", ".timeindex"}) ::unlink((stem + ext).c_str());
+    return ::unlink(log_path_.c_str()) == 0 || errno == ENOENT ? Status() : io_error("cannot remove segment file");
+  }
   if (::unlink(log_path_.c_str()) != 0 && errno != ENOENT) return io_error("cannot remove segment file");
   if (auto s = offset_index_->remove(); !s.ok()) return s;
   return time_index_->remove();

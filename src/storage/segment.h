@@ -21,9 +21,13 @@ std::string segment_file_stem(int64_t base_offset);
 // Whether both index files of a sealed segment are present and whole.
 bool indexes_look_sealed(const std::string& dir, int64_t base_offset);
 
+class OpenSegmentCache;
+
 struct SegmentOptions {
   size_t index_interval_bytes = 4096;
   size_t max_index_bytes = 10 << 20;
+  // Bounds the open files of sealed segments (per shard); null keeps all open.
+  OpenSegmentCache* open_files = nullptr;
 };
 
 // A batch-aligned byte range of a segment file, fit for sendfile().
@@ -89,6 +93,10 @@ class Segment {
   Status remove();
 
   const std::string& log_path() const { return log_path_; }
+  // Closes a sealed segment's descriptor and index mappings; they reopen on
+  // the next use. Called by the OpenSegmentCache.
+  void close_files() const;
+  bool files_open() const { return fd_ >= 0; }
   // A new descriptor for the segment file (for a flush that may outlive
   // this object's own descriptor); -1 on failure.
   int dup_fd() const;
@@ -96,12 +104,16 @@ class Segment {
  private:
   Segment() = default;
   Status open_files(const std::string& dir, bool create, bool active, const SegmentOptions& opts);
+  // Reopens closed files of a sealed segment and marks it recently used.
+  Status ensure_open() const;
   Status read_exact(uint64_t position, size_t n, uint8_t* out) const;
   void note_batch(uint64_t position, int64_t base, int64_t last, int64_t max_ts, size_t batch_bytes);
   Status load_sealed_state();
 
   std::string log_path_;
-  int fd_ = -1;
+  std::string dir_;
+  // Mutable: a sealed segment's files open and close behind const reads.
+  mutable int fd_ = -1;
   int64_t base_offset_ = 0;
   int64_t next_offset_ = 0;
   uint64_t size_ = 0;
@@ -110,8 +122,8 @@ class Segment {
   size_t bytes_since_index_entry_ = 0;
   bool active_ = false;
   SegmentOptions opts_;
-  std::unique_ptr<OffsetIndex> offset_index_;
-  std::unique_ptr<TimeIndex> time_index_;
+  mutable std::unique_ptr<OffsetIndex> offset_index_;
+  mutable std::unique_ptr<TimeIndex> time_index_;
 };
 
 }  // namespace runnel::storage

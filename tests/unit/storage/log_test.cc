@@ -13,6 +13,7 @@
 #include "protocol/record.h"
 #include "protocol/record_batch.h"
 #include "protocol/record_batch_builder.h"
+#include "storage/open_segment_cache.h"
 
 namespace runnel::storage {
 namespace {
@@ -337,6 +338,41 @@ TEST_F(LogTest, CorruptionInAnOlderUnflushedSegmentDropsEverythingAfterIt) {
   EXPECT_EQ(log->end_offset(), 1);
   EXPECT_GE(log->recovery().segments_dropped, 1);
   EXPECT_EQ(append(*log, 1, now_).base_offset, 1);
+}
+
+}  // namespace
+}  // namespace runnel::storage
+
+namespace runnel::storage {
+namespace {
+
+TEST_F(LogTest, OpenFilesOfSealedSegmentsStayWithinTheBudget) {
+  OpenSegmentCache cache(3);
+  config_.segment_bytes = 2048;
+  config_.segment.open_files = &cache;
+  {
+    auto log = open_log();
+    for (int i = 0; i < 40; ++i) append(*log, 1, now_ + i, 900);
+    ASSERT_GE(log->segment_count(), 15u);
+    EXPECT_LE(cache.open_count(), 3u);
+    size_t open = 0;
+    for (size_t i = 0; i < log->segment_count(); ++i) open += log->segment(i).files_open();
+    EXPECT_LE(open, 4u) << "three sealed plus the active one";
+    // Every segment still reads, reopening on demand.
+    for (int64_t o = 0; o < 40; o += 3) EXPECT_EQ(read_bases(*log, o, 1), (std::vector<int64_t>{o}));
+    EXPECT_EQ(*log->offset_for_timestamp(now_ + 7), 7);
+    EXPECT_LE(cache.open_count(), 3u);
+    ASSERT_TRUE(log->flush().ok());
+  }
+  EXPECT_EQ(cache.open_count(), 0u) << "closed logs leave the cache";
+  auto log = open_log();
+  EXPECT_LE(cache.open_count(), 3u) << "start-up respects the budget too";
+  EXPECT_EQ(log->end_offset(), 40);
+  config_.retention_ms = 1;
+  ASSERT_TRUE(log->update_config(config_).ok());
+  now_ += 1'000'000;
+  ASSERT_TRUE(log->housekeeping().ok()) << "closed segments are deleted by name";
+  EXPECT_EQ(log->log_start_offset(), 40);
 }
 
 }  // namespace
