@@ -2,34 +2,15 @@
 
 #include <cstring>
 
+#include "base/big_endian.h"
 #include "base/crc32c.h"
 #include "protocol/record.h"
 
 namespace runnel {
-namespace {
 
-template <typename U>
-U load_be(const uint8_t* p) {
-  U v;
-  std::memcpy(&v, p, sizeof v);
-  if constexpr (sizeof(U) == 2) return __builtin_bswap16(v);
-  if constexpr (sizeof(U) == 4) return __builtin_bswap32(v);
-  if constexpr (sizeof(U) == 8) return __builtin_bswap64(v);
-}
-
-template <typename U>
-void store_be(uint8_t* p, U v) {
-  if constexpr (sizeof(U) == 2) v = __builtin_bswap16(v);
-  if constexpr (sizeof(U) == 4) v = __builtin_bswap32(v);
-  if constexpr (sizeof(U) == 8) v = __builtin_bswap64(v);
-  std::memcpy(p, &v, sizeof v);
-}
-
-}  // namespace
-
-int16_t RecordBatchView::i16(size_t at) const { return static_cast<int16_t>(load_be<uint16_t>(&bytes_[at])); }
-int32_t RecordBatchView::i32(size_t at) const { return static_cast<int32_t>(load_be<uint32_t>(&bytes_[at])); }
-int64_t RecordBatchView::i64(size_t at) const { return static_cast<int64_t>(load_be<uint64_t>(&bytes_[at])); }
+int16_t RecordBatchView::i16(size_t at) const { return static_cast<int16_t>(load_u16(&bytes_[at])); }
+int32_t RecordBatchView::i32(size_t at) const { return static_cast<int32_t>(load_u32(&bytes_[at])); }
+int64_t RecordBatchView::i64(size_t at) const { return static_cast<int64_t>(load_u64(&bytes_[at])); }
 
 Result<RecordBatchView> RecordBatchView::parse(std::span<const uint8_t> bytes, size_t max_batch_bytes) {
   // Magic sits at byte 16 in every message format, so look at it first: a
@@ -42,7 +23,7 @@ Result<RecordBatchView> RecordBatchView::parse(std::span<const uint8_t> bytes, s
                                            : "unknown record batch magic");
   }
   if (bytes.size() < kRecordBatchHeaderSize) return Status(Errc::kTruncated, "record batch header cut short");
-  int32_t length = static_cast<int32_t>(load_be<uint32_t>(&bytes[batch_field::kBatchLength]));
+  int32_t length = static_cast<int32_t>(load_u32(&bytes[batch_field::kBatchLength]));
   if (length < static_cast<int32_t>(kRecordBatchHeaderSize - kRecordBatchLogOverhead)) {
     return Status(Errc::kInvalidValue, "record batch length smaller than its header");
   }
@@ -120,24 +101,25 @@ std::optional<RecordBatchView> RecordBatchIterator::next() {
 }
 
 void set_base_offset(std::span<uint8_t> batch, int64_t base_offset) {
-  store_be<uint64_t>(&batch[batch_field::kBaseOffset], static_cast<uint64_t>(base_offset));
+  store_u64(&batch[batch_field::kBaseOffset], static_cast<uint64_t>(base_offset));
 }
 
 void set_partition_leader_epoch(std::span<uint8_t> batch, int32_t epoch) {
-  store_be<uint32_t>(&batch[batch_field::kPartitionLeaderEpoch], static_cast<uint32_t>(epoch));
+  store_u32(&batch[batch_field::kPartitionLeaderEpoch], static_cast<uint32_t>(epoch));
 }
 
 void set_max_timestamp(std::span<uint8_t> batch, TimestampType type, int64_t max_timestamp) {
-  auto attributes = load_be<uint16_t>(&batch[batch_field::kAttributes]);
-  attributes = type == TimestampType::kLogAppendTime ? (attributes | 0x8) : (attributes & ~0x8);
-  store_be<uint16_t>(&batch[batch_field::kAttributes], attributes);
-  store_be<uint64_t>(&batch[batch_field::kMaxTimestamp], static_cast<uint64_t>(max_timestamp));
+  uint16_t attributes = load_u16(&batch[batch_field::kAttributes]);
+  attributes = type == TimestampType::kLogAppendTime ? static_cast<uint16_t>(attributes | 0x8)
+                                                     : static_cast<uint16_t>(attributes & ~0x8);
+  store_u16(&batch[batch_field::kAttributes], attributes);
+  store_u64(&batch[batch_field::kMaxTimestamp], static_cast<uint64_t>(max_timestamp));
   rewrite_crc(batch);
 }
 
 void rewrite_crc(std::span<uint8_t> batch) {
   uint32_t crc = crc32c(batch.data() + batch_field::kAttributes, batch.size() - batch_field::kAttributes);
-  store_be<uint32_t>(&batch[batch_field::kCrc], crc);
+  store_u32(&batch[batch_field::kCrc], crc);
 }
 
 }  // namespace runnel

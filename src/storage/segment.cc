@@ -9,7 +9,7 @@
 #include <cstdio>
 
 #include "protocol/record_batch.h"
-#include "storage/big_endian.h"
+#include "base/big_endian.h"
 #include "storage/open_segment_cache.h"
 
 namespace runnel::storage {

@@ -1,6 +1,6 @@
 #include "storage/time_index.h"
 
-#include "storage/big_endian.h"
+#include "base/big_endian.h"
 
 namespace runnel::storage {
 

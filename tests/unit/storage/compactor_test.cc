@@ -17,6 +17,7 @@
 #include "protocol/record.h"
 #include "protocol/record_batch.h"
 #include "protocol/record_batch_builder.h"
+#include "temp_dir.h"
 
 namespace runnel::storage {
 namespace {
@@ -70,13 +71,8 @@ std::vector<Surviving> read_all(const Log& log) {
 
 class CompactorTest : public ::testing::TestWithParam<unsigned> {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/runnel-compact-test-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string dir_;
+  TempDir tmp_;
+  const std::string& dir_ = tmp_.path();
 };
 
 TEST_P(CompactorTest, LatestValuePerKeySurvivesAndOffsetsKeep) {
@@ -96,8 +92,14 @@ TEST_P(CompactorTest, LatestValuePerKeySurvivesAndOffsetsKeep) {
     int n = 1 + static_cast<int>(rng() % 6);
     for (int i = 0; i < n; ++i) {
       Written w;
-      w.key = "key-" + std::to_string(rng() % 40);
-      if (rng() % 8 != 0) w.value = "v" + std::to_string(written.size()) + std::string(rng() % 60, 'x');
+      // (Built with append: g++ 12 warns falsely on `"literal" + std::string`.)
+      w.key = "key-";
+      w.key.append(std::to_string(rng() % 40));
+      if (rng() % 8 != 0) {
+        std::string v = "v";
+        v.append(std::to_string(written.size())).append(rng() % 60, 'x');
+        w.value = std::move(v);
+      }
       w.timestamp = static_cast<int64_t>(written.size()) * 1000;
       b.add(w.key, w.value, w.timestamp);
       written.push_back(std::move(w));

@@ -18,6 +18,7 @@
 #include "protocol/record_batch.h"
 #include "protocol/record_batch_builder.h"
 #include "storage/log.h"
+#include "temp_dir.h"
 
 namespace runnel::storage {
 namespace {
@@ -91,9 +92,8 @@ int64_t verify_log(const std::string& dir, int64_t must_have_through) {
 TEST(LogCrash, EveryAcknowledgedRecordSurvivesKillNine) {
   int cycles = 200;
   if (const char* env = std::getenv("RUNNEL_CRASH_CYCLES")) cycles = std::atoi(env);
-  char tmpl[] = "/tmp/runnel-crash-test-XXXXXX";
-  ASSERT_NE(::mkdtemp(tmpl), nullptr);
-  std::string dir = std::string(tmpl) + "/kafka/t/0";
+  TempDir tmp;
+  std::string dir = tmp.path() + "/kafka/t/0";
   std::mt19937 rng(20261122);
   int64_t acked_through = -1;
   for (int cycle = 0; cycle < cycles && !::testing::Test::HasFailure(); ++cycle) {
@@ -127,7 +127,6 @@ TEST(LogCrash, EveryAcknowledgedRecordSurvivesKillNine) {
     // Unacknowledged records may survive too; acknowledged ones must.
     ASSERT_GE(records, acked_through + 1) << "cycle " << cycle;
   }
-  std::filesystem::remove_all(tmpl);
   std::printf("crash cycles: %d, records acknowledged: %lld\n", cycles, static_cast<long long>(acked_through + 1));
 }
 

@@ -12,6 +12,7 @@
 
 #include "protocol/record_batch_builder.h"
 #include "storage/log.h"
+#include "temp_dir.h"
 
 namespace runnel::storage {
 namespace {
@@ -21,21 +22,17 @@ namespace fs = std::filesystem;
 class DiskFullTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/runnel-diskfull-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    mount_point_ = tmpl;
-    if (::geteuid() != 0 || ::mount("tmpfs", tmpl, "tmpfs", 0, "size=2m") != 0) {
-      fs::remove_all(mount_point_);
-      mount_point_.clear();
+    if (::geteuid() != 0 || ::mount("tmpfs", tmp_.path().c_str(), "tmpfs", 0, "size=2m") != 0) {
       GTEST_SKIP() << "cannot mount a small tmpfs here (needs root)";
     }
+    mounted_ = true;
   }
   void TearDown() override {
-    if (mount_point_.empty()) return;
-    ::umount(mount_point_.c_str());
-    fs::remove_all(mount_point_);
+    if (mounted_) ::umount(tmp_.path().c_str());
   }
-  std::string mount_point_;
+  TempDir tmp_;
+  const std::string& mount_point_ = tmp_.path();
+  bool mounted_ = false;
 };
 
 std::vector<uint8_t> batch_of(size_t value_bytes) {

@@ -11,6 +11,7 @@
 #include "protocol/record_batch_builder.h"
 #include "storage/checkpoint_file.h"
 #include "storage/log.h"
+#include "temp_dir.h"
 
 namespace runnel::storage {
 namespace {
@@ -46,13 +47,8 @@ class OwnerLoop {
 
 class FlusherTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/runnel-flusher-test-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string dir_;
+  TempDir tmp_;
+  const std::string& dir_ = tmp_.path();
 };
 
 TEST_F(FlusherTest, ManyWaitersShareFewSyncsAndAllCompleteAfterTheirData) {

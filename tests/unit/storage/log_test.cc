@@ -14,6 +14,7 @@
 #include "protocol/record_batch.h"
 #include "protocol/record_batch_builder.h"
 #include "storage/open_segment_cache.h"
+#include "temp_dir.h"
 
 namespace runnel::storage {
 namespace {
@@ -22,13 +23,7 @@ namespace fs = std::filesystem;
 
 class LogTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/runnel-log-test-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
-    dir_ = root_ + "/kafka/topic/0";
-  }
-  void TearDown() override { fs::remove_all(root_); }
+  void SetUp() override { dir_ = root_.path() + "/kafka/topic/0"; }
 
   std::unique_ptr<Log> open_log() {
     auto log = Log::open(dir_, config_, [this] { return now_; });
@@ -71,7 +66,7 @@ class LogTest : public ::testing::Test {
 
   std::string segment_path(int64_t base, const char* ext) { return dir_ + "/" + segment_file_stem(base) + ext; }
 
-  std::string root_;
+  TempDir root_;
   std::string dir_;
   LogConfig config_;
   int64_t now_ = 1'700'000'000'000;
