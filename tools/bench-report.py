@@ -125,9 +125,9 @@ def main():
             rate = human_rate(b["bytes_per_second"]) if "bytes_per_second" in b else (
                 f"{b['items_per_second'] / 1e6:.2f} M items/s" if "items_per_second" in b else "")
             ns = b["real_time"] * {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}[b.get("time_unit", "ns")]
-            extra = "".join(f", {k}={v:.2f}" for k, v in b.items()
-                            if k not in KNOWN_FIELDS and isinstance(v, (int, float)))
-            lines.append(f"| `{b['run_name']}` | {human_time(ns)} | {rate}{extra} | {ratio(b)} |")
+            counters = [f"{k}={v:g}" for k, v in b.items() if k not in KNOWN_FIELDS and isinstance(v, (int, float))]
+            shown = ", ".join(([rate] if rate else []) + counters)
+            lines.append(f"| `{b['run_name']}` | {human_time(ns)} | {shown} | {ratio(b)} |")
         lines.append("")
     lines.append(END)
     section = "\n".join(lines)

@@ -168,6 +168,8 @@ Result<AppendResult> Log::append(std::span<uint8_t> batch) {
   }
   int64_t max_ts = RecordBatchView::parse(batch)->max_timestamp();
   if (auto s = segments_.back()->append(batch, result.base_offset, result.last_offset, max_ts); !s.ok()) return s;
+  if (appended_bytes_ == durable_bytes_) oldest_unflushed_ms_ = now;
+  appended_bytes_ += batch.size();
   result.end_offset = end_offset();
   return result;
 }
@@ -260,7 +262,17 @@ Status Log::flush() {
   if (auto s = segments_.back()->flush(); !s.ok()) return s;
   if (auto s = write_checkpoint(dir_ + kRecoveryPointFile, end); !s.ok()) return s;
   recovery_point_ = end;
+  durable_bytes_ = appended_bytes_;
   return Status();
+}
+
+bool Log::flush_due() const {
+  if (!config_.write_caching || durable_bytes_ >= appended_bytes_ || flush_in_flight_) return false;
+  return appended_bytes_ - durable_bytes_ >= config_.flush_bytes || clock_() - oldest_unflushed_ms_ >= config_.flush_ms;
+}
+
+void Log::flush_if_due(Flusher& flusher) {
+  if (flush_due()) flush_async(flusher, [](Status) {});
 }
 
 void Log::flush_async(Flusher& flusher, std::function<void(Status)> done) {
@@ -275,6 +287,7 @@ void Log::flush_async(Flusher& flusher, std::function<void(Status)> done) {
 
 void Log::start_flush(Flusher& flusher) {
   int64_t target = end_offset();
+  uint64_t bytes = appended_bytes_;
   int fd = segments_.back()->dup_fd();
   if (fd < 0) {
     auto waiters = std::move(flush_waiters_);
@@ -284,14 +297,19 @@ void Log::start_flush(Flusher& flusher) {
   }
   flush_in_flight_ = true;
   std::weak_ptr<Log*> weak = self_;
-  flusher.submit(FlushJob{fd, dir_ + kRecoveryPointFile, target, [weak, target, &flusher](Status s) {
-                            if (auto self = weak.lock()) (*self)->finish_flush(flusher, target, s);
+  flusher.submit(FlushJob{fd, dir_ + kRecoveryPointFile, target, [weak, target, bytes, &flusher](Status s) {
+                            if (auto self = weak.lock()) (*self)->finish_flush(flusher, target, bytes, s);
                           }});
 }
 
-void Log::finish_flush(Flusher& flusher, int64_t target, Status status) {
+void Log::finish_flush(Flusher& flusher, int64_t target, uint64_t bytes, Status status) {
   flush_in_flight_ = false;
-  if (status.ok()) recovery_point_ = std::max(recovery_point_, target);
+  if (status.ok()) {
+    recovery_point_ = std::max(recovery_point_, target);
+    durable_bytes_ = std::max(durable_bytes_, bytes);
+    // Appends made during the sync are now the oldest unflushed ones.
+    if (durable_bytes_ < appended_bytes_) oldest_unflushed_ms_ = clock_();
+  }
   std::vector<FlushWaiter> ready;
   std::vector<FlushWaiter> later;
   for (auto& w : flush_waiters_) (w.offset <= target ? ready : later).push_back(std::move(w));

@@ -27,6 +27,12 @@ struct LogConfig {
   int64_t retention_ms = 7LL * 24 * 3600 * 1000;  // retention.ms; -1 keeps forever
   int64_t retention_bytes = -1;                   // retention.bytes; -1 is unlimited
   bool log_append_time = false;                   // message.timestamp.type=LogAppendTime
+  // Write caching (Redpanda's write.caching): acks=all is answered before the
+  // fsync, and the log is flushed once flush_bytes are unflushed or the
+  // oldest unflushed append is flush_ms old. Off: acks=all waits for the fsync.
+  bool write_caching = false;
+  uint64_t flush_bytes = 256 << 10;  // flush.bytes
+  int64_t flush_ms = 100;            // flush.ms
   SegmentOptions segment;                         // index.interval.bytes, segment.index.bytes
 };
 
@@ -78,6 +84,13 @@ class Log {
   // flight share the next one. The flusher must outlive the log.
   void flush_async(Flusher& flusher, std::function<void(Status)> done);
   Status update_config(const LogConfig& config);
+  // Whether acks=all must wait for flush_async before answering.
+  bool acks_all_waits_for_flush() const { return !config_.write_caching; }
+  // Under write caching: whether flush.bytes or flush.ms says a flush is due.
+  bool flush_due() const;
+  // Starts a background flush when one is due (the broker calls this after
+  // appends and on a timer).
+  void flush_if_due(Flusher& flusher);
 
   int64_t log_start_offset() const { return log_start_offset_; }
   int64_t end_offset() const { return segments_.back()->next_offset(); }
@@ -103,7 +116,7 @@ class Log {
   Status roll();
   Status drop_front_segment();
   void start_flush(Flusher& flusher);
-  void finish_flush(Flusher& flusher, int64_t target, Status status);
+  void finish_flush(Flusher& flusher, int64_t target, uint64_t bytes, Status status);
   bool should_roll(size_t incoming_bytes, int64_t last_offset, int64_t now) const;
 
   std::string dir_;
@@ -113,6 +126,9 @@ class Log {
   int64_t log_start_offset_ = 0;
   int64_t recovery_point_ = 0;
   int64_t cleaner_checkpoint_ = 0;
+  uint64_t appended_bytes_ = 0;   // since open
+  uint64_t durable_bytes_ = 0;    // of those, covered by a finished flush
+  int64_t oldest_unflushed_ms_ = -1;
   RecoveryReport recovery_;
 
   struct FlushWaiter {

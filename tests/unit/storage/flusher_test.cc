@@ -103,3 +103,46 @@ TEST_F(FlusherTest, FlushesOfSeveralLogsAreIndependent) {
 
 }  // namespace
 }  // namespace runnel::storage
+
+namespace runnel::storage {
+namespace {
+
+TEST_F(FlusherTest, WriteCachingFlushesByBytesAndByTime) {
+  OwnerLoop loop;
+  Flusher flusher([&loop](std::function<void()> fn) { loop.post(std::move(fn)); });
+  int64_t now = 1000;
+  LogConfig config;
+  config.write_caching = true;
+  config.flush_bytes = 64 << 10;
+  config.flush_ms = 100;
+  auto log = std::move(*Log::open(dir_ + "/cached", config, [&now] { return now; }));
+  EXPECT_FALSE(log->acks_all_waits_for_flush());
+
+  RecordBatchBuilder b;
+  b.add("k", std::string(16 << 10, 'v'), 1);
+  auto bytes = *b.build();
+  ASSERT_TRUE(log->append(bytes).ok());
+  EXPECT_FALSE(log->flush_due()) << "16 KiB and no time passed";
+  now += 99;
+  EXPECT_FALSE(log->flush_due());
+  now += 1;
+  EXPECT_TRUE(log->flush_due()) << "flush.ms reached";
+  log->flush_if_due(flusher);
+  EXPECT_FALSE(log->flush_due()) << "one flush at a time";
+  loop.run_until([&] { return log->recovery_point() == 1; });
+  EXPECT_FALSE(log->flush_due());
+
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(log->append(bytes).ok());
+  EXPECT_FALSE(log->flush_due()) << "48 KiB";
+  ASSERT_TRUE(log->append(bytes).ok());
+  EXPECT_TRUE(log->flush_due()) << "flush.bytes reached";
+
+  LogConfig strict;
+  auto plain = std::move(*Log::open(dir_ + "/strict", strict, [&now] { return now; }));
+  EXPECT_TRUE(plain->acks_all_waits_for_flush());
+  ASSERT_TRUE(plain->append(bytes).ok());
+  EXPECT_FALSE(plain->flush_due()) << "without write caching, flushes are driven by acks=all";
+}
+
+}  // namespace
+}  // namespace runnel::storage
