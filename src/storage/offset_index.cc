@@ -43,6 +43,19 @@ OffsetPosition OffsetIndex::lookup(int64_t offset) const {
   return lo == 0 ? OffsetPosition{base_offset_, 0} : at(lo - 1);
 }
 
+OffsetPosition OffsetIndex::floor_position(uint64_t position) const {
+  size_t lo = 0, hi = file_->entries();  // first entry past the position
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (at(mid).position <= position) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo == 0 ? OffsetPosition{base_offset_, 0} : at(lo - 1);
+}
+
 OffsetPosition OffsetIndex::last() const {
   return file_->entries() == 0 ? OffsetPosition{base_offset_, 0} : at(file_->entries() - 1);
 }

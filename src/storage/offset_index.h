@@ -32,6 +32,8 @@ class OffsetIndex {
   bool append(int64_t offset, uint32_t position);
   // The last entry at or before `offset`, or {base_offset, 0} when none is.
   OffsetPosition lookup(int64_t offset) const;
+  // The last entry at or before file position `position`, or {base_offset, 0}.
+  OffsetPosition floor_position(uint64_t position) const;
   // Drops entries at or after `position` (a log truncated there).
   void truncate_to_position(uint32_t position);
   OffsetPosition last() const;

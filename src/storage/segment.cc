@@ -209,6 +209,14 @@ Result<FileRange> Segment::read(int64_t offset, size_t max_bytes) const {
         started = true;
         range.position = pos;
         range.length = length;
+        // Whole batches up to the last indexed boundary within max_bytes
+        // need no header reads: jump there and scan only the rest.
+        uint64_t boundary = offset_index_->floor_position(pos + max_bytes).position;
+        if (boundary > pos + length) {
+          range.length = boundary - pos;
+          pos = boundary;
+          continue;
+        }
       }
     } else {
       if (range.length + length > max_bytes) break;
