@@ -84,6 +84,7 @@ Status Log::recover() {
       ++recovery_.segments_scanned;
       auto scan = (*seg)->recover_tail(std::max(recovery_point_, base));
       if (!scan.ok()) return scan.status();
+      if (scan->index_rebuilt) ++recovery_.indexes_rebuilt;
       if (scan->truncated_bytes > 0) {
         recovery_.bytes_truncated += scan->truncated_bytes;
         if (recovery_.first_problem.ok()) recovery_.first_problem = scan->why;
@@ -119,6 +120,15 @@ Status Log::recover() {
   }
   log_start_offset_ = std::clamp(log_start_offset_, segments_.front()->base_offset(), end_offset());
   recovery_point_ = std::min(recovery_point_, end_offset());
+  // When the active segment was first written is not on disk; its first
+  // timestamp stands in unless it is in the future, so a segment found at
+  // start-up still rolls on segment.ms (at worst one early roll for data
+  // stamped long ago).
+  if (!segments_.back()->empty()) {
+    int64_t first = segments_.back()->first_batch_timestamp();
+    int64_t now = clock_();
+    active_since_ms_ = first >= 0 ? std::min(first, now) : now;
+  }
   return Status();
 }
 
@@ -128,14 +138,27 @@ uint64_t Log::size_bytes() const {
   return total;
 }
 
-bool Log::should_roll(size_t incoming_bytes, int64_t last_offset, int64_t now) const {
+bool Log::segment_aged(int64_t now) const {
+  return active_since_ms_ >= 0 && now - active_since_ms_ > config_.segment_ms;
+}
+
+bool Log::should_roll(size_t incoming_bytes, int64_t last_offset, int64_t incoming_timestamp,
+                      int64_t now) const {
   const Segment& active = *segments_.back();
   if (active.empty()) return false;
   if (active.size_bytes() + incoming_bytes > config_.segment_bytes) return true;
   if (active.index_full()) return true;
   // Index entries hold offsets relative to the base as 32 bits.
   if (last_offset - active.base_offset() > std::numeric_limits<int32_t>::max()) return true;
-  return active.first_batch_timestamp() >= 0 && now - active.first_batch_timestamp() > config_.segment_ms;
+  // segment.ms, as Kafka measures it: the incoming batch's timestamp against
+  // the segment's first, so records stamped long ago (a mirror, a backfill)
+  // do not roll a segment per batch; and, since timestamps alone never age
+  // an idle or replayed segment, the time it has been written to.
+  if (active.first_batch_timestamp() >= 0 &&
+      incoming_timestamp - active.first_batch_timestamp() > config_.segment_ms) {
+    return true;
+  }
+  return segment_aged(now);
 }
 
 Status Log::roll() {
@@ -148,6 +171,7 @@ Status Log::roll() {
     return s;
   }
   segments_.push_back(std::move(*seg));
+  active_since_ms_ = -1;
   return Status();
 }
 
@@ -158,7 +182,8 @@ Result<AppendResult> Log::append(std::span<uint8_t> batch) {
   AppendResult result;
   result.base_offset = end_offset();
   result.last_offset = result.base_offset + view->last_offset_delta();
-  if (should_roll(batch.size(), result.last_offset, now)) {
+  int64_t incoming_timestamp = config_.log_append_time ? now : view->max_timestamp();
+  if (should_roll(batch.size(), result.last_offset, incoming_timestamp, now)) {
     if (auto s = roll(); !s.ok()) return s;
   }
   set_base_offset(batch, result.base_offset);
@@ -168,6 +193,7 @@ Result<AppendResult> Log::append(std::span<uint8_t> batch) {
   }
   int64_t max_ts = RecordBatchView::parse(batch)->max_timestamp();
   if (auto s = segments_.back()->append(batch, result.base_offset, result.last_offset, max_ts); !s.ok()) return s;
+  if (active_since_ms_ < 0) active_since_ms_ = now;
   if (appended_bytes_ == durable_bytes_) oldest_unflushed_ms_ = now;
   appended_bytes_ += batch.size();
   result.end_offset = end_offset();
@@ -233,7 +259,7 @@ Status Log::housekeeping() {
   const Segment& active = *segments_.back();
   bool expired = config_.retention_ms >= 0 && !active.empty() && active.max_timestamp() >= 0 &&
                  now - active.max_timestamp() > config_.retention_ms;
-  bool aged = active.first_batch_timestamp() >= 0 && now - active.first_batch_timestamp() > config_.segment_ms;
+  bool aged = segment_aged(now);
   if (!active.empty() && (aged || expired)) {
     if (auto s = roll(); !s.ok()) return s;
   }

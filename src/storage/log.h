@@ -117,7 +117,9 @@ class Log {
   Status drop_front_segment();
   void start_flush(Flusher& flusher);
   void finish_flush(Flusher& flusher, int64_t target, uint64_t bytes, Status status);
-  bool should_roll(size_t incoming_bytes, int64_t last_offset, int64_t now) const;
+  bool should_roll(size_t incoming_bytes, int64_t last_offset, int64_t incoming_timestamp, int64_t now) const;
+  // segment.ms by the clock: the active segment was first written to longer ago.
+  bool segment_aged(int64_t now) const;
 
   std::string dir_;
   LogConfig config_;
@@ -126,6 +128,7 @@ class Log {
   int64_t log_start_offset_ = 0;
   int64_t recovery_point_ = 0;
   int64_t cleaner_checkpoint_ = 0;
+  int64_t active_since_ms_ = -1;  // clock time of the active segment's first append; -1 while empty
   uint64_t appended_bytes_ = 0;   // since open
   uint64_t durable_bytes_ = 0;    // of those, covered by a finished flush
   int64_t oldest_unflushed_ms_ = -1;

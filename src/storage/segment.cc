@@ -193,7 +193,12 @@ Status Segment::append(std::span<const uint8_t> batch, int64_t base_offset, int6
 
 Result<FileRange> Segment::read(int64_t offset, size_t max_bytes) const {
   if (auto s = ensure_open(); !s.ok()) return s;
-  uint64_t pos = offset_index_->lookup(offset).position;
+  OffsetPosition entry = offset_index_->lookup(offset);
+  uint64_t pos = entry.position;
+  // Where the index sent us, the batch must start with the indexed offset; a
+  // damaged sealed index would otherwise serve a slice of garbage to a
+  // consumer. -1 once the position is one we reached by walking headers.
+  int64_t expected_base = pos > 0 ? entry.offset : -1;
   uint8_t header[kRecordBatchHeaderSize];
   FileRange range{fd_, 0, 0};
   bool started = false;
@@ -202,6 +207,11 @@ Result<FileRange> Segment::read(int64_t offset, size_t max_bytes) const {
     // headers are read to find boundaries.
     if (auto s = read_exact(pos, sizeof header, header); !s.ok()) return s;
     int64_t base = static_cast<int64_t>(load_u64(header));
+    if (expected_base >= 0 && base != expected_base) {
+      return Status(Errc::kCorrupt,
+                    "offset index does not point at a batch boundary; the index needs a rebuild");
+    }
+    expected_base = -1;
     auto length = static_cast<uint64_t>(load_u32(header + 8)) + kRecordBatchLogOverhead;
     int64_t last = base + static_cast<int32_t>(load_u32(header + 23));
     if (!started) {
@@ -211,10 +221,11 @@ Result<FileRange> Segment::read(int64_t offset, size_t max_bytes) const {
         range.length = length;
         // Whole batches up to the last indexed boundary within max_bytes
         // need no header reads: jump there and scan only the rest.
-        uint64_t boundary = offset_index_->floor_position(pos + max_bytes).position;
-        if (boundary > pos + length) {
-          range.length = boundary - pos;
-          pos = boundary;
+        OffsetPosition boundary = offset_index_->floor_position(pos + max_bytes);
+        if (boundary.position > pos + length) {
+          range.length = boundary.position - pos;
+          pos = boundary.position;
+          expected_base = boundary.offset;
           continue;
         }
       }
@@ -223,6 +234,10 @@ Result<FileRange> Segment::read(int64_t offset, size_t max_bytes) const {
       range.length += length;
     }
     pos += length;
+  }
+  if (expected_base >= 0) {
+    return Status(Errc::kCorrupt,
+                  "offset index points past the end of the segment; the index needs a rebuild");
   }
   return range;
 }
@@ -265,14 +280,32 @@ Status Segment::load_sealed_state() {
 Result<ScanResult> Segment::recover_tail(int64_t trusted_offset) {
   // Index entries at or below the trusted offset were made durable together
   // with their batches, so scanning starts at the last of them.
-  uint64_t position = offset_index_->lookup(trusted_offset).position;
+  OffsetPosition start = offset_index_->lookup(trusted_offset);
+  uint64_t position = start.position;
+  ScanResult result;
   if (position >= size_) position = 0;
+  uint8_t header[kRecordBatchHeaderSize];
+  if (position > 0) {
+    // The entry passed the prefix check, but an index page is not synced
+    // with the log and may be stale: only a batch of the entry's offset
+    // starting exactly there proves it. Otherwise the index is rebuilt from
+    // the segment's start, which costs a scan, never flushed data.
+    bool boundary = position + kRecordBatchHeaderSize <= size_;
+    if (boundary) {
+      if (auto s = read_exact(position, sizeof header, header); !s.ok()) return s;
+      boundary = static_cast<int64_t>(load_u64(header)) == start.offset &&
+                 static_cast<uint64_t>(load_u32(header + 8)) + kRecordBatchLogOverhead <= size_ - position;
+    }
+    if (!boundary) {
+      position = 0;
+      result.index_rebuilt = true;
+    }
+  }
   offset_index_->truncate_to_position(static_cast<uint32_t>(position + 1));
   bytes_since_index_entry_ = 0;
   next_offset_ = base_offset_;
   max_timestamp_ = -1;
   first_batch_timestamp_ = -1;
-  uint8_t header[kRecordBatchHeaderSize];
   if (size_ >= kRecordBatchHeaderSize) {
     if (auto s = read_exact(0, sizeof header, header); !s.ok()) return s;
     first_batch_timestamp_ = static_cast<int64_t>(load_u64(header + 35));
@@ -287,7 +320,6 @@ Result<ScanResult> Segment::recover_tail(int64_t trusted_offset) {
   }
   if (auto t = time_index_->last()) max_timestamp_ = t->timestamp;
 
-  ScanResult result;
   std::vector<uint8_t> buf;
   uint64_t pos = position;
   while (pos < size_) {

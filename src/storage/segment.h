@@ -42,6 +42,7 @@ struct ScanResult {
   uint64_t valid_bytes = 0;      // the segment is valid up to here
   uint64_t truncated_bytes = 0;  // torn or corrupt bytes after it
   Status why;                    // why the scan stopped early (ok at a clean end)
+  bool index_rebuilt = false;    // the index did not point at a batch boundary
 };
 
 class Segment {
