@@ -200,6 +200,8 @@ Result<CompactionStats> compact(Log& log, const CompactionConfig& config, int64_
       });
       if (!s.ok()) return s;
       if (auto s2 = (*cleaned)->seal(); !s2.ok()) return s2;
+      // Durable before it is renamed over the original: sealing syncs nothing.
+      if (auto s2 = (*cleaned)->flush(); !s2.ok()) return s2;
       stats.bytes_after += (*cleaned)->size_bytes();
       cleaned->reset();
       if (auto s2 = log.replace_segment(i, cleaned_dir); !s2.ok()) return s2;

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <map>
 #include <vector>
 
@@ -42,33 +43,36 @@ void Flusher::run() {
       if (queue_.empty()) return;  // stopping, nothing left
       round.swap(queue_);
     }
-    // One sync per log: the newest job's file. Older jobs of the same log
-    // point at the same file, or at a segment synced when it was sealed.
-    std::map<std::string, size_t> newest;
-    for (size_t i = 0; i < round.size(); ++i) {
-      auto [it, fresh] = newest.emplace(round[i].checkpoint_path, i);
-      if (!fresh && round[i].offset >= round[it->second].offset) it->second = i;
-    }
-    std::map<std::string, Status> outcome;
+    // A log keeps one flush in flight, so a round usually holds one job per
+    // log; should a log have several, each job's files are synced and the
+    // log's checkpoint records the highest offset whose files all synced.
+    std::map<std::string, FlushOutcome> outcome;
+    std::map<std::string, int64_t> durable;
     uint64_t synced = 0;
-    for (const auto& [path, i] : newest) {
-      Status s;
-      if (::fdatasync(round[i].fd) != 0) {
-        s = Status(Errc::kIo, "fdatasync failed");
-      } else {
-        s = write_checkpoint(path, round[i].offset);
+    for (const auto& job : round) {
+      FlushOutcome& o = outcome[job.checkpoint_path];
+      for (int fd : job.fds) {
+        ++synced;
+        if (::fdatasync(fd) != 0 && o.sync.ok()) o.sync = Status(Errc::kIo, "fdatasync of a segment file failed");
       }
-      ++synced;
-      outcome[path] = s;
+      if (o.sync.ok()) {
+        auto [it, fresh] = durable.emplace(job.checkpoint_path, job.offset);
+        if (!fresh) it->second = std::max(it->second, job.offset);
+      }
     }
-    for (auto& job : round) ::close(job.fd);
+    for (const auto& [path, offset] : durable) {
+      if (outcome[path].sync.ok()) outcome[path].checkpoint = write_checkpoint(path, offset);
+    }
+    for (auto& job : round) {
+      for (int fd : job.fds) ::close(fd);
+    }
     {
       std::lock_guard<std::mutex> lock(mu_);
       syncs_ += synced;
     }
     for (auto& job : round) {
-      Status s = outcome[job.checkpoint_path];
-      post_([done = std::move(job.done), s] { done(s); });
+      FlushOutcome o = outcome[job.checkpoint_path];
+      post_([done = std::move(job.done), o] { done(o); });
     }
   }
 }

@@ -1,8 +1,9 @@
 // Flusher: one per shard, a helper thread that runs fdatasync and writes
 // recovery-point checkpoints so the shard's own thread never blocks on the
 // disk. Jobs that queue while a sync runs are served together by the next
-// one (group commit): one fdatasync per log per round, however many
-// producers wait on it. Completions go back to the owning shard through the
+// one (group commit): per log and round, one fdatasync of each file with
+// unsynced data (normally just the active segment's log file; after a roll
+// also the sealed segments and their indexes), however many producers wait. Completions go back to the owning shard through the
 // `post` function given at construction.
 #pragma once
 
@@ -13,16 +14,31 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "base/status.h"
 
 namespace runnel::storage {
 
+// How a flush went. The two parts fail for different reasons and mean
+// different things: a failed fdatasync may have lost written pages for good
+// (the kernel drops them and a retry can report success), while a failed
+// checkpoint (say, no space for its temporary) leaves the data durable but
+// the recovery point on disk behind, which is safe and only costs scanning.
+struct FlushOutcome {
+  Status sync;
+  Status checkpoint;
+  Status overall() const { return sync.ok() ? checkpoint : sync; }
+};
+
 struct FlushJob {
-  int fd = -1;                  // a dup() of the segment file; the flusher closes it
+  // dup()s of every file the flush must make durable (the active segment's
+  // log, and each segment sealed since the last flush with its indexes);
+  // the flusher closes them.
+  std::vector<int> fds;
   std::string checkpoint_path;  // where the recovery point is recorded
   int64_t offset = 0;           // everything below is durable once done runs
-  std::function<void(Status)> done;  // runs on the owner's thread, via post
+  std::function<void(const FlushOutcome&)> done;  // runs on the owner's thread, via post
 };
 
 class Flusher {

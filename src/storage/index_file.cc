@@ -90,13 +90,14 @@ Status IndexFile::flush() {
 Status IndexFile::seal() {
   if (sealed_) return Status();
   size_t bytes = entries_ * entry_size_;
-  if (auto s = flush(); !s.ok()) return s;
   if (auto s = map(0); !s.ok()) return s;
   if (::ftruncate(fd_, static_cast<off_t>(bytes)) != 0) return Status(Errc::kIo, "cannot trim index file");
   capacity_bytes_ = bytes;
   sealed_ = true;
   return map(bytes);
 }
+
+int IndexFile::dup_fd() const { return ::fcntl(fd_, F_DUPFD_CLOEXEC, 0); }
 
 Status IndexFile::remove() {
   if (::unlink(path_.c_str()) != 0 && errno != ENOENT) return Status(Errc::kIo, "cannot remove index file");

@@ -44,8 +44,12 @@ class IndexFile {
   void truncate_entries(size_t n);
   // Makes the entries durable (msync).
   Status flush();
-  // Trims the file to its entries; no appends after this.
+  // Trims the file to its entries; no appends after this. Syncs nothing:
+  // the pages written through the mapping stay dirty in the page cache until
+  // flush() or an fdatasync of dup_fd() (the flusher's) writes them.
   Status seal();
+  // A new descriptor of the file, for a sync on another thread; -1 on failure.
+  int dup_fd() const;
   // Removes the file.
   Status remove();
 

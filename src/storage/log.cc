@@ -176,6 +176,7 @@ Status Log::roll() {
 }
 
 Result<AppendResult> Log::append(std::span<uint8_t> batch) {
+  if (!sync_failure_.ok()) return sync_failure_;
   auto view = RecordBatchView::parse(batch);
   if (!view.ok()) return view.status();
   int64_t now = clock_();
@@ -282,10 +283,18 @@ Status Log::housekeeping() {
 }
 
 Status Log::flush() {
+  if (!sync_failure_.ok()) return sync_failure_;
   int64_t end = end_offset();
   if (end == recovery_point_) return Status();
-  // Sealed segments were synced when they were sealed.
-  if (auto s = segments_.back()->flush(); !s.ok()) return s;
+  // Every segment past the recovery point: the active one and any sealed
+  // since the last flush (sealing does not sync).
+  for (auto& seg : segments_) {
+    if (seg->next_offset() <= recovery_point_ && !seg->active()) continue;
+    if (auto s = seg->flush(); !s.ok()) {
+      if (s.code() == Errc::kIo) sync_failure_ = s;
+      return s;
+    }
+  }
   if (auto s = write_checkpoint(dir_ + kRecoveryPointFile, end); !s.ok()) return s;
   recovery_point_ = end;
   durable_bytes_ = appended_bytes_;
@@ -302,6 +311,10 @@ void Log::flush_if_due(Flusher& flusher) {
 }
 
 void Log::flush_async(Flusher& flusher, std::function<void(Status)> done) {
+  if (!sync_failure_.ok()) {
+    done(sync_failure_);
+    return;
+  }
   int64_t target = end_offset();
   if (target <= recovery_point_) {
     done(Status());
@@ -314,8 +327,16 @@ void Log::flush_async(Flusher& flusher, std::function<void(Status)> done) {
 void Log::start_flush(Flusher& flusher) {
   int64_t target = end_offset();
   uint64_t bytes = appended_bytes_;
-  int fd = segments_.back()->dup_fd();
-  if (fd < 0) {
+  std::vector<int> fds;
+  bool ok = true;
+  for (const auto& seg : segments_) {
+    if (seg->next_offset() <= recovery_point_ && !seg->active()) continue;
+    std::vector<int> more = seg->sync_fds();
+    ok = ok && !more.empty();
+    fds.insert(fds.end(), more.begin(), more.end());
+  }
+  if (!ok) {
+    for (int fd : fds) ::close(fd);
     auto waiters = std::move(flush_waiters_);
     flush_waiters_.clear();
     for (auto& w : waiters) w.done(Status(Errc::kIo, "cannot open segment for flushing"));
@@ -323,13 +344,24 @@ void Log::start_flush(Flusher& flusher) {
   }
   flush_in_flight_ = true;
   std::weak_ptr<Log*> weak = self_;
-  flusher.submit(FlushJob{fd, dir_ + kRecoveryPointFile, target, [weak, target, bytes, &flusher](Status s) {
-                            if (auto self = weak.lock()) (*self)->finish_flush(flusher, target, bytes, s);
-                          }});
+  FlushJob job;
+  job.fds = std::move(fds);
+  job.checkpoint_path = dir_ + kRecoveryPointFile;
+  job.offset = target;
+  job.done = [weak, target, bytes, &flusher](const FlushOutcome& outcome) {
+    if (auto self = weak.lock()) (*self)->finish_flush(flusher, target, bytes, outcome);
+  };
+  flusher.submit(std::move(job));
 }
 
-void Log::finish_flush(Flusher& flusher, int64_t target, uint64_t bytes, Status status) {
+void Log::finish_flush(Flusher& flusher, int64_t target, uint64_t bytes, const FlushOutcome& outcome) {
   flush_in_flight_ = false;
+  // After a failed fdatasync the kernel may have dropped the dirty pages and
+  // marked them clean, so a retry could report success for bytes that are
+  // gone. The log stops taking appends and acknowledging flushes until it is
+  // reopened, when recovery verifies the tail again.
+  if (!outcome.sync.ok()) sync_failure_ = outcome.sync;
+  Status status = outcome.overall();
   if (status.ok()) {
     recovery_point_ = std::max(recovery_point_, target);
     durable_bytes_ = std::max(durable_bytes_, bytes);
@@ -340,6 +372,12 @@ void Log::finish_flush(Flusher& flusher, int64_t target, uint64_t bytes, Status 
   std::vector<FlushWaiter> later;
   for (auto& w : flush_waiters_) (w.offset <= target ? ready : later).push_back(std::move(w));
   flush_waiters_ = std::move(later);
+  if (!sync_failure_.ok()) {
+    // Nobody waiting here can be acknowledged any more.
+    for (auto& w : flush_waiters_) ready.push_back(std::move(w));
+    flush_waiters_.clear();
+    status = sync_failure_;
+  }
   if (!flush_waiters_.empty()) start_flush(flusher);
   for (auto& w : ready) w.done(status);
 }

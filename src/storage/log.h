@@ -95,6 +95,9 @@ class Log {
   int64_t log_start_offset() const { return log_start_offset_; }
   int64_t end_offset() const { return segments_.back()->next_offset(); }
   int64_t recovery_point() const { return recovery_point_; }
+  // Not ok once an fdatasync failed: appends and flushes fail with it until
+  // the log is reopened (the broker reports KAFKA_STORAGE_ERROR meanwhile).
+  const Status& sync_failure() const { return sync_failure_; }
   uint64_t size_bytes() const;
   size_t segment_count() const { return segments_.size(); }
   const Segment& segment(size_t i) const { return *segments_[i]; }
@@ -116,7 +119,7 @@ class Log {
   Status roll();
   Status drop_front_segment();
   void start_flush(Flusher& flusher);
-  void finish_flush(Flusher& flusher, int64_t target, uint64_t bytes, Status status);
+  void finish_flush(Flusher& flusher, int64_t target, uint64_t bytes, const FlushOutcome& outcome);
   bool should_roll(size_t incoming_bytes, int64_t last_offset, int64_t incoming_timestamp, int64_t now) const;
   // segment.ms by the clock: the active segment was first written to longer ago.
   bool segment_aged(int64_t now) const;
@@ -128,6 +131,7 @@ class Log {
   int64_t log_start_offset_ = 0;
   int64_t recovery_point_ = 0;
   int64_t cleaner_checkpoint_ = 0;
+  Status sync_failure_;  // a failed fdatasync; sticky until the log is reopened
   int64_t active_since_ms_ = -1;  // clock time of the active segment's first append; -1 while empty
   uint64_t appended_bytes_ = 0;   // since open
   uint64_t durable_bytes_ = 0;    // of those, covered by a finished flush

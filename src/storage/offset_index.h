@@ -40,6 +40,7 @@ class OffsetIndex {
 
   Status flush() { return file_->flush(); }
   Status seal() { return file_->seal(); }
+  int dup_fd() const { return file_->dup_fd(); }
   Status remove() { return file_->remove(); }
 
  private:

@@ -84,6 +84,9 @@ Result<std::unique_ptr<Segment>> Segment::open(const std::string& dir, int64_t b
     auto scan = seg->recover_tail(base_offset);
     if (!scan.ok()) return scan.status();
     if (auto s = seg->seal(); !s.ok()) return s;
+    // Below the recovery point no later flush covers this segment, so the
+    // rebuilt index is made durable here, at start-up.
+    if (auto s = seg->flush(); !s.ok()) return s;
   } else if (!active) {
     if (auto s = seg->load_sealed_state(); !s.ok()) return s;
     if (auto s = seg->ensure_open(); !s.ok()) return s;  // joins the open-file budget
@@ -363,13 +366,27 @@ Result<ScanResult> Segment::recover_tail(int64_t trusted_offset) {
   return result;
 }
 
-int Segment::dup_fd() const {
-  if (!ensure_open().ok()) return -1;
-  return ::fcntl(fd_, F_DUPFD_CLOEXEC, 0);
+std::vector<int> Segment::sync_fds() const {
+  if (!ensure_open().ok()) return {};
+  std::vector<int> fds;
+  fds.push_back(::fcntl(fd_, F_DUPFD_CLOEXEC, 0));
+  if (!active_) {
+    fds.push_back(offset_index_->dup_fd());
+    fds.push_back(time_index_->dup_fd());
+  }
+  if (std::find(fds.begin(), fds.end(), -1) != fds.end()) {
+    for (int fd : fds) {
+      if (fd >= 0) ::close(fd);
+    }
+    return {};
+  }
+  return fds;
 }
 
 Status Segment::flush() {
-  if (fd_ < 0) return Status();  // a sealed segment the cache closed was synced when sealed
+  // A sealed segment the open-file cache closed may still hold dirty pages
+  // (sealing does not sync): reopen it to sync them.
+  if (auto s = ensure_open(); !s.ok()) return s;
   if (::fdatasync(fd_) != 0) return io_error("cannot sync segment file");
   if (auto s = offset_index_->flush(); !s.ok()) return s;
   return time_index_->flush();
@@ -377,7 +394,6 @@ Status Segment::flush() {
 
 Status Segment::seal() {
   if (!active_) return Status();
-  if (auto s = flush(); !s.ok()) return s;
   if (auto s = offset_index_->seal(); !s.ok()) return s;
   if (auto s = time_index_->seal(); !s.ok()) return s;
   active_ = false;

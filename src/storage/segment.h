@@ -87,9 +87,19 @@ class Segment {
   // torn or corrupt batch. trusted_offset == base_offset() scans it all.
   Result<ScanResult> recover_tail(int64_t trusted_offset);
 
+  // Syncs the segment file and its indexes, blocking (start-up, shutdown,
+  // the compactor); the shard's data path syncs through the flusher instead.
   Status flush();
-  // Makes the segment read-only and trims its indexes.
+  // Makes the segment read-only and trims its indexes without syncing
+  // anything, so a roll never waits on the disk: a sealed segment becomes
+  // durable with the next flush that passes its end (see sync_fds()).
   Status seal();
+  // New descriptors of the files a flush must sync for this segment, for the
+  // flusher to sync and close: the log file, and once sealed its indexes too
+  // (recovery trusts a sealed segment below the recovery point as it is,
+  // while an active segment's index entries are checked at start-up). Empty
+  // on failure.
+  std::vector<int> sync_fds() const;
   // Closes and deletes all three files.
   Status remove();
 
@@ -98,9 +108,6 @@ class Segment {
   // the next use. Called by the OpenSegmentCache.
   void close_files() const;
   bool files_open() const { return fd_ >= 0; }
-  // A new descriptor for the segment file (for a flush that may outlive
-  // this object's own descriptor); -1 on failure.
-  int dup_fd() const;
 
  private:
   Segment() = default;
