@@ -66,7 +66,8 @@ class Log {
   // exists; an empty range at end_offset(). Offsets outside
   // [log_start_offset, end_offset] are kInvalidValue (OFFSET_OUT_OF_RANGE).
   Result<FileRange> read(int64_t offset, size_t max_bytes) const;
-  // Base offset of the first batch with max timestamp >= timestamp.
+  // Offset of the first record stamped at or after `timestamp` (never below
+  // the log start offset); nullopt when there is none (ListOffsets answers -1).
   Result<std::optional<int64_t>> offset_for_timestamp(int64_t timestamp) const;
 
   // DeleteRecords: moves the log start offset forward (never back, never

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "protocol/compression.h"
+#include "protocol/record.h"
 #include "protocol/record_batch.h"
 #include "base/big_endian.h"
 #include "storage/open_segment_cache.h"
@@ -27,6 +29,39 @@ bool index_looks_sealed(const std::string& path, size_t entry_size) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) return false;
   return static_cast<size_t>(st.st_size) % entry_size == 0;
+}
+
+// Bounds the one batch a timestamp lookup decompresses (a batch is at most
+// max.message.bytes on the wire, but its records can expand far beyond).
+constexpr size_t kMaxDecompressedBatchBytes = 64 << 20;
+
+// ListOffsets by time answers with a record, not a batch: the offset of the
+// first record stamped at or after `timestamp`, as Kafka does. nullopt when
+// no record of this batch is (its max timestamp can say otherwise when a
+// client set it by hand).
+Result<std::optional<int64_t>> first_record_at_or_after(const RecordBatchView& batch, int64_t timestamp) {
+  // Every record of a LogAppendTime batch carries the batch's max timestamp.
+  if (batch.timestamp_type() == TimestampType::kLogAppendTime) {
+    if (batch.max_timestamp() >= timestamp) return std::optional<int64_t>(batch.base_offset());
+    return std::optional<int64_t>();
+  }
+  std::vector<uint8_t> plain;
+  std::span<const uint8_t> payload = batch.records_payload();
+  if (batch.compression() != CompressionType::kNone) {
+    auto out = decompress(batch.compression(), payload, kMaxDecompressedBatchBytes);
+    if (!out.ok()) return out.status();
+    plain = std::move(*out);
+    payload = plain;
+  }
+  RecordIterator it(payload, batch.record_count());
+  RecordView record;
+  while (it.next(&record)) {
+    if (batch.base_timestamp() + record.timestamp_delta >= timestamp) {
+      return std::optional<int64_t>(batch.base_offset() + record.offset_delta);
+    }
+  }
+  if (!it.status().ok()) return it.status();
+  return std::optional<int64_t>();
 }
 
 }  // namespace
@@ -251,11 +286,22 @@ Result<std::optional<int64_t>> Segment::find_timestamp(int64_t timestamp) const 
   if (auto entry = time_index_->lookup_before(timestamp)) from = entry->offset;
   uint64_t pos = offset_index_->lookup(from).position;
   uint8_t header[kRecordBatchHeaderSize];
+  std::vector<uint8_t> buf;
   while (pos + kRecordBatchHeaderSize <= size_) {
     if (auto s = read_exact(pos, sizeof header, header); !s.ok()) return s;
     auto max_ts = static_cast<int64_t>(load_u64(header + 35));
-    if (max_ts >= timestamp) return std::optional<int64_t>(static_cast<int64_t>(load_u64(header)));
-    pos += static_cast<uint64_t>(load_u32(header + 8)) + kRecordBatchLogOverhead;
+    auto length = static_cast<uint64_t>(load_u32(header + 8)) + kRecordBatchLogOverhead;
+    if (max_ts >= timestamp) {
+      // Only the one batch that holds the answer is read whole.
+      if (length > size_ - pos) return Status(Errc::kTruncated, "segment file ends inside a batch");
+      buf.resize(length);
+      if (auto s = read_exact(pos, length, buf.data()); !s.ok()) return s;
+      auto batch = RecordBatchView::parse(buf);
+      if (!batch.ok()) return batch.status();
+      auto found = first_record_at_or_after(*batch, timestamp);
+      if (!found.ok() || found->has_value()) return found;
+    }
+    pos += length;
   }
   return std::optional<int64_t>();
 }

@@ -78,7 +78,9 @@ class Segment {
   // max_bytes, always at least one whole batch. Empty when none is at or
   // after `offset` in this segment.
   Result<FileRange> read(int64_t offset, size_t max_bytes) const;
-  // The first batch whose max timestamp is >= timestamp: its base offset.
+  // The offset of the first record stamped at or after `timestamp` (record
+  // timestamps are read from the one batch that holds it, decompressed if
+  // need be); nullopt when no record in this segment is.
   Result<std::optional<int64_t>> find_timestamp(int64_t timestamp) const;
 
   // Verifies every batch after the last index entry at or below

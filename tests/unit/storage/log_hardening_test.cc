@@ -100,6 +100,56 @@ TEST_F(LogHardeningTest, TimeRollSurvivesAReopen) {
   EXPECT_EQ(log->segment_count(), 2u) << "an hour-old segment found at start-up still rolls";
 }
 
+TEST_F(LogHardeningTest, TimestampLookupAnswersWithTheRecordNotTheBatch) {
+  // ListOffsets by time names the first record stamped at or after the
+  // target, as Kafka does, including inside compressed batches.
+  auto log = open_log();
+  ASSERT_TRUE(log);
+  for (CompressionType codec : {CompressionType::kNone, CompressionType::kZstd, CompressionType::kLz4}) {
+    RecordBatchBuilder b;
+    b.compression(codec);
+    int64_t first = 1000 + 100 * static_cast<int64_t>(log->end_offset() / 5);
+    for (int i = 0; i < 5; ++i) b.add("k", "value", first + 10 * i);
+    auto bytes = *b.build();
+    ASSERT_TRUE(log->append(bytes).ok());
+  }
+  // Records 0-4 at 1000..1040, 5-9 at 1100..1140 (zstd), 10-14 at 1200..1240 (lz4).
+  EXPECT_EQ(log->offset_for_timestamp(1000)->value_or(-1), 0);
+  EXPECT_EQ(log->offset_for_timestamp(1011)->value_or(-1), 2);
+  EXPECT_EQ(log->offset_for_timestamp(1041)->value_or(-1), 5);
+  EXPECT_EQ(log->offset_for_timestamp(1125)->value_or(-1), 8);
+  EXPECT_EQ(log->offset_for_timestamp(1240)->value_or(-1), 14);
+  EXPECT_FALSE(log->offset_for_timestamp(1241)->has_value());
+
+  // Timestamps out of order inside a batch: the first record in offset order
+  // that qualifies, not the one with the closest timestamp.
+  RecordBatchBuilder b;
+  b.add("k", "v", 2000).add("k", "v", 2300).add("k", "v", 2100);
+  auto bytes = *b.build();
+  ASSERT_TRUE(log->append(bytes).ok());
+  EXPECT_EQ(log->offset_for_timestamp(2050)->value_or(-1), 16);
+
+  ASSERT_TRUE(log->delete_records_before(3).ok());
+  EXPECT_EQ(log->offset_for_timestamp(1011)->value_or(-1), 3) << "never below the log start offset";
+}
+
+TEST_F(LogHardeningTest, TimestampLookupInLogAppendTimeBatchesNamesTheBatchStart) {
+  config_.log_append_time = true;
+  auto log = open_log();
+  ASSERT_TRUE(log);
+  for (int i = 0; i < 3; ++i) {
+    RecordBatchBuilder b;
+    for (int r = 0; r < 4; ++r) b.add("k", "v", 5 + r);  // client stamps, overridden
+    auto bytes = *b.build();
+    ASSERT_TRUE(log->append(bytes).ok());
+    now_ += 1000;
+  }
+  int64_t second_batch_time = now_ - 2000;
+  EXPECT_EQ(log->offset_for_timestamp(second_batch_time)->value_or(-1), 4);
+  EXPECT_EQ(log->offset_for_timestamp(second_batch_time - 1)->value_or(-1), 4);
+  EXPECT_EQ(log->offset_for_timestamp(6)->value_or(-1), 0) << "client timestamps no longer count";
+}
+
 // Moves every offset index entry from `first` on 7 bytes into its batch:
 // still increasing and inside the file, so it passes the prefix check, the
 // way a stale or damaged index page would look.
