@@ -30,7 +30,13 @@ struct SegmentOptions {
   OpenSegmentCache* open_files = nullptr;
 };
 
-// A batch-aligned byte range of a segment file, fit for sendfile().
+// A batch-aligned byte range of a segment file, fit for sendfile(). The
+// descriptor is the segment's own: it stays valid only until the owner shard
+// next touches storage (the open-file cache may close it on another read,
+// retention or DeleteRecords may delete the segment). A transfer that
+// outlives the current handler step must dup() it first; the bytes it names
+// never change while the segment exists (appends go past them, compaction
+// swaps in a new file).
 struct FileRange {
   int fd = -1;
   uint64_t position = 0;
