@@ -33,13 +33,19 @@ Status make_dirs(const std::string& path) {
   return Status();
 }
 
-// Base offsets of the `<20 digits>.log` files in dir, ascending.
+// Base offsets of the `<20 digits>.log` files in dir, ascending. Removes
+// checkpoint temporaries a crash left behind mid-write (`<name>.tmp.<n>`):
+// nothing reads them, and every crash would otherwise leave one more.
 Result<std::vector<int64_t>> list_segments(const std::string& dir) {
   DIR* d = ::opendir(dir.c_str());
   if (d == nullptr) return Status(Errc::kIo, "cannot list log directory");
   std::vector<int64_t> bases;
   while (dirent* e = ::readdir(d)) {
     std::string name = e->d_name;
+    if (name.find(".tmp.") != std::string::npos) {
+      ::unlink((dir + "/" + name).c_str());
+      continue;
+    }
     if (name.size() != 24 || name.compare(20, 4, ".log") != 0) continue;
     if (!std::all_of(name.begin(), name.begin() + 20, [](char c) { return c >= '0' && c <= '9'; })) continue;
     bases.push_back(std::strtoll(name.substr(0, 20).c_str(), nullptr, 10));
@@ -148,8 +154,11 @@ bool Log::should_roll(size_t incoming_bytes, int64_t last_offset, int64_t incomi
   if (active.empty()) return false;
   if (active.size_bytes() + incoming_bytes > config_.segment_bytes) return true;
   if (active.index_full()) return true;
-  // Index entries hold offsets relative to the base as 32 bits.
+  // Index entries hold offsets relative to the base, and file positions, as
+  // 32 bits; Kafka caps segment.bytes at 2^31 - 1 for the same reason, and a
+  // larger configured value must not wrap positions.
   if (last_offset - active.base_offset() > std::numeric_limits<int32_t>::max()) return true;
+  if (active.size_bytes() + incoming_bytes > static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) return true;
   // segment.ms, as Kafka measures it: the incoming batch's timestamp against
   // the segment's first, so records stamped long ago (a mirror, a backfill)
   // do not roll a segment per batch; and, since timestamps alone never age

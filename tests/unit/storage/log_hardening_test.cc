@@ -7,6 +7,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <cstdio>
 #include <deque>
 #include <filesystem>
 #include <functional>
@@ -148,6 +149,28 @@ TEST_F(LogHardeningTest, TimestampLookupInLogAppendTimeBatchesNamesTheBatchStart
   EXPECT_EQ(log->offset_for_timestamp(second_batch_time)->value_or(-1), 4);
   EXPECT_EQ(log->offset_for_timestamp(second_batch_time - 1)->value_or(-1), 4);
   EXPECT_EQ(log->offset_for_timestamp(6)->value_or(-1), 0) << "client timestamps no longer count";
+}
+
+TEST_F(LogHardeningTest, CheckpointTemporariesLeftByACrashAreRemovedAtOpen) {
+  {
+    auto log = open_log();
+    ASSERT_TRUE(log);
+    append(*log, now_);
+    ASSERT_TRUE(log->flush().ok());
+  }
+  for (const char* name : {"/recovery-point.tmp.3", "/log-start-offset.tmp.17"}) {
+    std::FILE* f = std::fopen((dir_ + name).c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    std::fputs("12", f);  // a torn write
+    std::fclose(f);
+  }
+  auto log = open_log();
+  ASSERT_TRUE(log);
+  EXPECT_EQ(log->end_offset(), 1);
+  EXPECT_EQ(log->recovery_point(), 1);
+  EXPECT_FALSE(fs::exists(dir_ + "/recovery-point.tmp.3"));
+  EXPECT_FALSE(fs::exists(dir_ + "/log-start-offset.tmp.17"));
+  EXPECT_TRUE(fs::exists(path(0, ".log")));
 }
 
 // Moves every offset index entry from `first` on 7 bytes into its batch:
