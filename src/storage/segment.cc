@@ -218,7 +218,7 @@ Status Segment::append(std::span<const uint8_t> batch, int64_t base_offset, int6
   // of recent batches for tail readers, as Redpanda does) measured faster on
   // this machine's ext4 with fio; switching is left to the benchmarks in
   // docs/benchmarks.md, since it also moves tail reads from the page cache
-  // to our own cache. This is the one place the write path would change.
+  // to our own cache.
   size_t done = 0;
   while (done < batch.size()) {
     ssize_t n = ::pwrite(fd_, batch.data() + done, batch.size() - done, static_cast<off_t>(size_ + done));
