@@ -241,10 +241,11 @@ Result<std::optional<int64_t>> Log::offset_for_timestamp(int64_t timestamp) cons
 Status Log::drop_front_segment() {
   if (auto s = segments_.front()->remove(); !s.ok()) return s;
   segments_.pop_front();
-  if (segments_.front()->base_offset() > log_start_offset_) {
-    log_start_offset_ = segments_.front()->base_offset();
-    return write_checkpoint(dir_ + kLogStartOffsetFile, log_start_offset_);
-  }
+  // No checkpoint here: the files that are left are the record (start-up
+  // never starts below the first segment), which keeps retention free of
+  // fsyncs on the owner's thread. Only DeleteRecords, which moves the start
+  // inside a segment, needs the file.
+  log_start_offset_ = std::max(log_start_offset_, segments_.front()->base_offset());
   return Status();
 }
 

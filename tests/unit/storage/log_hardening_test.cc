@@ -259,6 +259,26 @@ TEST_F(LogHardeningTest, DamagedSealedIndexFailsTheReadInsteadOfServingGarbage) 
   expect_reads_back(*log, log->segment(1).base_offset());
 }
 
+TEST_F(LogHardeningTest, StartOffsetAfterRetentionSurvivesAReopen) {
+  config_.segment_bytes = 2048;
+  config_.retention_bytes = 4096;
+  int64_t start = 0;
+  {
+    auto log = open_log();
+    ASSERT_TRUE(log);
+    for (int i = 0; i < 20; ++i) append(*log, now_, 900);
+    ASSERT_TRUE(log->delete_records_before(1).ok());
+    ASSERT_TRUE(log->housekeeping().ok());
+    start = log->log_start_offset();
+    ASSERT_GT(start, 1);
+  }
+  auto log = open_log();
+  ASSERT_TRUE(log);
+  EXPECT_EQ(log->log_start_offset(), start);
+  EXPECT_FALSE(log->read(start - 1, 1).ok());
+  expect_reads_back(*log, start);
+}
+
 // Collects the flusher's completions for the test's thread to run, standing
 // in for a shard's event loop.
 class CompletionQueue {
