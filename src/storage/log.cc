@@ -268,8 +268,9 @@ Status Log::delete_records_before(int64_t offset) {
 Status Log::housekeeping() {
   int64_t now = clock_();
   const Segment& active = *segments_.back();
-  bool expired = config_.retention_ms >= 0 && !active.empty() && active.max_timestamp() >= 0 &&
-                 now - active.max_timestamp() > config_.retention_ms;
+  int64_t active_ts = active.retention_timestamp();
+  bool expired = config_.retention_ms >= 0 && !active.empty() && active_ts >= 0 &&
+                 now - active_ts > config_.retention_ms;
   bool aged = segment_aged(now);
   if (!active.empty() && (aged || expired)) {
     if (auto s = roll(); !s.ok()) return s;
@@ -278,8 +279,8 @@ Status Log::housekeeping() {
   while (segments_.size() > 1 && segments_.front()->empty()) {
     if (auto s = drop_front_segment(); !s.ok()) return s;
   }
-  while (segments_.size() > 1 && config_.retention_ms >= 0 && segments_.front()->max_timestamp() >= 0 &&
-         now - segments_.front()->max_timestamp() > config_.retention_ms) {
+  while (segments_.size() > 1 && config_.retention_ms >= 0 && segments_.front()->retention_timestamp() >= 0 &&
+         now - segments_.front()->retention_timestamp() > config_.retention_ms) {
     if (auto s = drop_front_segment(); !s.ok()) return s;
   }
   if (config_.retention_bytes >= 0) {

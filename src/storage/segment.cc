@@ -419,6 +419,13 @@ Result<ScanResult> Segment::recover_tail(int64_t trusted_offset) {
   return result;
 }
 
+int64_t Segment::retention_timestamp() const {
+  if (max_timestamp_ >= 0 || empty()) return max_timestamp_;
+  struct stat st;
+  if (::stat(log_path_.c_str(), &st) != 0) return -1;
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000;
+}
+
 std::vector<int> Segment::sync_fds() const {
   if (!ensure_open().ok()) return {};
   std::vector<int> fds;

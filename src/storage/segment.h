@@ -73,6 +73,10 @@ class Segment {
   bool active() const { return active_; }
   // Largest batch max timestamp held (-1 when none); retention uses it.
   int64_t max_timestamp() const { return max_timestamp_; }
+  // What retention.ms measures: the largest timestamp, or, when no batch
+  // carries one (-1, "no timestamp"), the log file's modification time, as
+  // Kafka falls back to; -1 when neither is known.
+  int64_t retention_timestamp() const;
   // Max timestamp of the first batch (-1 when empty); segment.ms rolls on it, as Kafka does.
   int64_t first_batch_timestamp() const { return first_batch_timestamp_; }
   bool index_full() const { return offset_index_->full() || time_index_->full(); }

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
@@ -277,6 +278,27 @@ TEST_F(LogHardeningTest, StartOffsetAfterRetentionSurvivesAReopen) {
   EXPECT_EQ(log->log_start_offset(), start);
   EXPECT_FALSE(log->read(start - 1, 1).ok());
   expect_reads_back(*log, start);
+}
+
+TEST_F(LogHardeningTest, SegmentsWithoutTimestampsExpireByTheirFileTime) {
+  // Batches stamped -1 ("no timestamp") give retention.ms nothing to go by;
+  // like Kafka, the segment file's modification time stands in. The file
+  // times are real, so this test's clock starts from the real time.
+  now_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+             .count();
+  config_.segment_bytes = 2048;
+  config_.retention_ms = 60 * 60 * 1000;
+  auto log = open_log();
+  ASSERT_TRUE(log);
+  for (int i = 0; i < 6; ++i) append(*log, -1, 900);
+  ASSERT_GE(log->segment_count(), 3u);
+  EXPECT_EQ(log->segment(0).max_timestamp(), -1);
+  ASSERT_TRUE(log->housekeeping().ok());
+  EXPECT_EQ(log->log_start_offset(), 0) << "written just now";
+  now_ += 2 * 60 * 60 * 1000;
+  ASSERT_TRUE(log->housekeeping().ok());
+  EXPECT_EQ(log->log_start_offset(), log->end_offset()) << "two hours later every segment has expired";
 }
 
 // Collects the flusher's completions for the test's thread to run, standing
