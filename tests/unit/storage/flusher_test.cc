@@ -11,39 +11,11 @@
 #include "protocol/record_batch_builder.h"
 #include "storage/checkpoint_file.h"
 #include "storage/log.h"
+#include "owner_loop.h"
 #include "temp_dir.h"
 
 namespace runnel::storage {
 namespace {
-
-// Stands in for a shard's event loop: completions posted by the flusher
-// queue here and run when the test drains them, on the test's thread.
-class OwnerLoop {
- public:
-  void post(std::function<void()> fn) {
-    std::lock_guard<std::mutex> lock(mu_);
-    queue_.push_back(std::move(fn));
-    cv_.notify_one();
-  }
-  // Runs completions until `until` holds.
-  void run_until(const std::function<bool()>& until) {
-    while (!until()) {
-      std::function<void()> fn;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [this] { return !queue_.empty(); });
-        fn = std::move(queue_.front());
-        queue_.pop_front();
-      }
-      fn();
-    }
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;
-};
 
 class FlusherTest : public ::testing::Test {
  protected:

@@ -21,6 +21,7 @@
 #include "protocol/record_batch_builder.h"
 #include "storage/flusher.h"
 #include "storage/log.h"
+#include "owner_loop.h"
 #include "temp_dir.h"
 
 namespace runnel::storage {
@@ -301,37 +302,9 @@ TEST_F(LogHardeningTest, SegmentsWithoutTimestampsExpireByTheirFileTime) {
   EXPECT_EQ(log->log_start_offset(), log->end_offset()) << "two hours later every segment has expired";
 }
 
-// Collects the flusher's completions for the test's thread to run, standing
-// in for a shard's event loop.
-class CompletionQueue {
- public:
-  void post(std::function<void()> fn) {
-    std::lock_guard<std::mutex> lock(mu_);
-    queue_.push_back(std::move(fn));
-    cv_.notify_one();
-  }
-  void run_until(const std::function<bool()>& until) {
-    while (!until()) {
-      std::function<void()> fn;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [this] { return !queue_.empty(); });
-        fn = std::move(queue_.front());
-        queue_.pop_front();
-      }
-      fn();
-    }
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;
-};
-
 TEST_F(LogHardeningTest, SegmentsSealedByARollAreSyncedByTheFlusherNotByTheAppender) {
   config_.segment_bytes = 2048;
-  CompletionQueue loop;
+  OwnerLoop loop;
   Flusher flusher([&loop](std::function<void()> fn) { loop.post(std::move(fn)); });
   int64_t end = 0;
   size_t segments = 0;
