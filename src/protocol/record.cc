@@ -1,5 +1,7 @@
 #include "protocol/record.h"
 
+#include <algorithm>
+
 namespace runnel {
 namespace {
 
@@ -25,17 +27,24 @@ bool read_sized(ByteReader& r, bool nullable, std::optional<std::string_view>* o
 
 }  // namespace
 
+bool RecordHeaderIterator::next(RecordHeaderView* out) {
+  if (left_ <= 0 || !reader_.ok()) return false;
+  std::optional<std::string_view> key;
+  RecordHeaderView h;
+  if (!read_sized(reader_, false, &key) || !read_sized(reader_, true, &h.value)) return false;
+  h.key = *key;
+  --left_;
+  *out = h;
+  return true;
+}
+
 std::vector<RecordHeaderView> decode_headers(const RecordView& record) {
   std::vector<RecordHeaderView> headers;
-  headers.reserve(static_cast<size_t>(record.header_count));
-  ByteReader r(record.header_bytes);
-  for (int32_t i = 0; i < record.header_count; ++i) {
-    std::optional<std::string_view> key;
-    RecordHeaderView h;
-    if (!read_sized(r, false, &key) || !read_sized(r, true, &h.value)) break;
-    h.key = *key;
-    headers.push_back(h);
-  }
+  // header_count was bounded by the record's bytes when it was read.
+  headers.reserve(static_cast<size_t>(std::max(record.header_count, 0)));
+  RecordHeaderIterator it(record);
+  RecordHeaderView h;
+  while (it.next(&h)) headers.push_back(h);
   return headers;
 }
 
@@ -74,8 +83,9 @@ bool RecordIterator::next(RecordView* out) {
   }
   if (!r.ok()) {
     // Running out inside a record means its length prefix lied.
-    status_ = r.status().code() == Errc::kTruncated ? Status(Errc::kInvalidValue, "record fields run past its length")
-                                                    : r.status();
+    status_ = r.status().code() == Errc::kTruncated
+                  ? Status(Errc::kInvalidValue, "record fields run past its length")
+                  : r.status();
     return false;
   }
   --left_;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "base/byte_reader.h"
@@ -30,7 +31,21 @@ struct RecordView {
   std::span<const uint8_t> header_bytes;  // already validated by the iterator
 };
 
-// Decodes a record's headers (validated when the record was read).
+// Walks a record's headers without allocating. The iterator that produced the
+// record has already validated them, so next() only fails on a RecordView
+// that was assembled by hand.
+class RecordHeaderIterator {
+ public:
+  explicit RecordHeaderIterator(const RecordView& record)
+      : reader_(record.header_bytes), left_(record.header_count) {}
+  bool next(RecordHeaderView* out);
+
+ private:
+  ByteReader reader_;
+  int32_t left_;
+};
+
+// Decodes a record's headers into a vector (convenience over RecordHeaderIterator).
 std::vector<RecordHeaderView> decode_headers(const RecordView& record);
 
 // Walks `count` records in a payload. next() returns false at the end or on
@@ -50,5 +65,22 @@ class RecordIterator {
   int32_t left_;
   Status status_;
 };
+
+// Calls fn(const RecordView&) for each of `count` records in `payload` and
+// returns the iterator's verdict. fn may return void, or bool where false
+// stops the walk early (the result is then ok).
+template <typename Fn>
+Status for_each_record(std::span<const uint8_t> payload, int32_t count, Fn&& fn) {
+  RecordIterator it(payload, count);
+  RecordView record;
+  while (it.next(&record)) {
+    if constexpr (std::is_same_v<std::invoke_result_t<Fn&, const RecordView&>, bool>) {
+      if (!fn(static_cast<const RecordView&>(record))) return Status();
+    } else {
+      fn(static_cast<const RecordView&>(record));
+    }
+  }
+  return it.status();
+}
 
 }  // namespace runnel

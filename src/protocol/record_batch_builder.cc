@@ -1,6 +1,7 @@
 #include "protocol/record_batch_builder.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "base/byte_writer.h"
 
@@ -39,10 +40,16 @@ RecordBatchBuilder& RecordBatchBuilder::add_at(int32_t offset_delta, std::option
 }
 
 Result<std::vector<uint8_t>> RecordBatchBuilder::build() const {
-  int64_t base_ts = base_timestamp_ ? *base_timestamp_ : records_.empty() ? -1 : records_.front().timestamp_ms;
+  int64_t base_ts = base_timestamp_    ? *base_timestamp_
+                    : records_.empty() ? -1
+                                       : records_.front().timestamp_ms;
   int64_t max_ts = -1;
   for (const auto& r : records_) max_ts = std::max(max_ts, r.timestamp_ms);
   if (max_timestamp_) max_ts = *max_timestamp_;
+
+  // Every length on the wire is an int32; a field or batch past that would
+  // wrap into a negative or short length and produce a batch nobody can read.
+  constexpr size_t kMaxField = static_cast<size_t>(std::numeric_limits<int32_t>::max());
 
   std::vector<uint8_t> payload;
   ByteWriter body(&payload);
@@ -61,6 +68,7 @@ Result<std::vector<uint8_t>> RecordBatchBuilder::build() const {
       w.write_string(h.key);
       write_sized(w, h.value);
     }
+    if (one.size() > kMaxField) return Status(Errc::kTooLarge, "record too large for a record batch");
     body.write_varint(static_cast<int32_t>(one.size()));
     body.write_bytes(one);
   }
@@ -68,6 +76,9 @@ Result<std::vector<uint8_t>> RecordBatchBuilder::build() const {
     auto compressed = compress(compression_, payload);
     if (!compressed.ok()) return compressed.status();
     payload = std::move(*compressed);
+  }
+  if (payload.size() > kMaxField - (kRecordBatchHeaderSize - kRecordBatchLogOverhead)) {
+    return Status(Errc::kTooLarge, "records too large for one record batch");
   }
 
   int16_t attributes = static_cast<int16_t>(compression_);

@@ -86,7 +86,8 @@ class RecordBatchBuilder {
 
   size_t record_count() const { return records_.size(); }
 
-  // The finished batch. Fails only if compression fails.
+  // The finished batch. Fails (kTooLarge) if a field or the batch does not
+  // fit Kafka's int32 lengths, or if compression fails.
   Result<std::vector<uint8_t>> build() const;
 
  private:

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "base/big_endian.h"
 #include "protocol/record.h"
 #include "protocol/record_batch_builder.h"
 
@@ -34,6 +35,10 @@ std::vector<uint8_t> sample_batch(CompressionType type = CompressionType::kNone,
   auto built = b.build();
   EXPECT_TRUE(built.ok()) << built.status().to_string();
   return *built;
+}
+
+void store_count(std::vector<uint8_t>& bytes, int32_t count) {
+  store_u32(&bytes[batch_field::kRecordCount], static_cast<uint32_t>(count));
 }
 
 struct Decoded {
@@ -128,7 +133,8 @@ TEST(RecordBatch, FlagsRoundTrip) {
 }
 
 TEST(RecordBatch, EveryCodecCompressesAndValidatesAfterDecompression) {
-  for (auto type : {CompressionType::kGzip, CompressionType::kSnappy, CompressionType::kLz4, CompressionType::kZstd}) {
+  for (auto type :
+       {CompressionType::kGzip, CompressionType::kSnappy, CompressionType::kLz4, CompressionType::kZstd}) {
     SCOPED_TRACE(std::string(compression_name(type)));
     auto bytes = sample_batch(type);
     auto view = RecordBatchView::parse(bytes);
@@ -147,18 +153,32 @@ TEST(RecordBatch, EveryCodecCompressesAndValidatesAfterDecompression) {
 TEST(RecordBatch, AnyFlippedBitInTheChecksummedRegionIsCorrupt) {
   auto bytes = sample_batch();
   for (size_t i = batch_field::kAttributes; i < bytes.size(); ++i) {
-    for (int bit : {0, 5}) {
+    for (int bit = 0; bit < 8; ++bit) {
       auto copy = bytes;
       copy[i] ^= static_cast<uint8_t>(1 << bit);
       auto view = RecordBatchView::parse(copy);
       ASSERT_TRUE(view.ok());
-      ASSERT_EQ(view->validate().code(), Errc::kCorrupt) << "byte " << i;
+      ASSERT_EQ(view->validate().code(), Errc::kCorrupt) << "byte " << i << " bit " << bit;
     }
   }
   // The CRC field itself.
-  auto copy = bytes;
-  copy[batch_field::kCrc] ^= 1;
-  EXPECT_EQ(RecordBatchView::parse(copy)->validate().code(), Errc::kCorrupt);
+  for (size_t i = batch_field::kCrc; i < batch_field::kAttributes; ++i) {
+    for (int bit = 0; bit < 8; ++bit) {
+      auto copy = bytes;
+      copy[i] ^= static_cast<uint8_t>(1 << bit);
+      ASSERT_EQ(RecordBatchView::parse(copy)->validate().code(), Errc::kCorrupt)
+          << "byte " << i << " bit " << bit;
+    }
+  }
+}
+
+TEST(RecordBatch, CompressedPayloadsAreCoveredByTheCrcToo) {
+  auto bytes = sample_batch(CompressionType::kZstd);
+  for (size_t i = kRecordBatchHeaderSize; i < bytes.size(); ++i) {
+    auto copy = bytes;
+    copy[i] ^= 0x10;
+    ASSERT_EQ(RecordBatchView::parse(copy)->validate().code(), Errc::kCorrupt) << "byte " << i;
+  }
 }
 
 TEST(RecordBatch, EveryTruncationIsRefused) {
@@ -188,6 +208,61 @@ TEST(RecordBatch, WrongRecordCountIsInvalidEvenWithAFixedCrc) {
   bytes[batch_field::kRecordCount + 2] = 0xff;
   rewrite_crc(bytes);
   EXPECT_EQ(RecordBatchView::parse(bytes)->validate().code(), Errc::kInvalidValue);
+}
+
+TEST(RecordBatch, CompressedBatchWithAWrongCountFailsAfterDecompression) {
+  for (auto type :
+       {CompressionType::kGzip, CompressionType::kSnappy, CompressionType::kLz4, CompressionType::kZstd}) {
+    SCOPED_TRACE(std::string(compression_name(type)));
+    auto bytes = sample_batch(type);
+    store_count(bytes, 7);
+    rewrite_crc(bytes);
+    auto view = *RecordBatchView::parse(bytes);
+    // The header alone cannot tell (the broker does not decompress on the hot
+    // path) except that the last offset delta no longer fits the count.
+    BatchValidation stored;
+    stored.require_consecutive_offsets = false;
+    EXPECT_EQ(view.validate().code(), Errc::kInvalidValue);
+    EXPECT_EQ(view.validate(stored).code(), Errc::kInvalidValue);
+    auto plain = decompress(type, view.records_payload(), 1 << 20);
+    ASSERT_TRUE(plain.ok());
+    EXPECT_EQ(validate_records(*plain, 7, 6, true).code(), Errc::kInvalidValue);
+    EXPECT_EQ(validate_records(*plain, 4, 3, true).code(), Errc::kTrailingBytes);
+    EXPECT_TRUE(validate_records(*plain, 5, 4, true).ok());
+  }
+}
+
+TEST(RecordBatch, CompressedBatchWithNoPayloadIsInvalid) {
+  auto bytes = sample_batch(CompressionType::kLz4);
+  bytes.resize(kRecordBatchHeaderSize);
+  store_u32(&bytes[batch_field::kBatchLength],
+            static_cast<uint32_t>(kRecordBatchHeaderSize - kRecordBatchLogOverhead));
+  rewrite_crc(bytes);
+  EXPECT_EQ(RecordBatchView::parse(bytes)->validate().code(), Errc::kInvalidValue);
+}
+
+TEST(RecordBatch, UnknownCompressionTypesAreInvalid) {
+  for (uint8_t codec : {5, 6, 7}) {
+    auto bytes = sample_batch();
+    bytes[batch_field::kAttributes + 1] =
+        static_cast<uint8_t>((bytes[batch_field::kAttributes + 1] & ~7) | codec);
+    rewrite_crc(bytes);
+    EXPECT_EQ(RecordBatchView::parse(bytes)->validate().code(), Errc::kInvalidValue) << int{codec};
+  }
+}
+
+TEST(RecordBatch, AttributeBitsReadIndependently) {
+  auto bytes = sample_batch(CompressionType::kSnappy);
+  bytes[batch_field::kAttributes + 1] |= 0x40;  // delete horizon, set by compaction
+  rewrite_crc(bytes);
+  auto view = *RecordBatchView::parse(bytes);
+  EXPECT_TRUE(view.has_delete_horizon());
+  EXPECT_EQ(view.compression(), CompressionType::kSnappy);
+  EXPECT_FALSE(view.is_transactional());
+  EXPECT_FALSE(view.is_control());
+  EXPECT_EQ(view.timestamp_type(), TimestampType::kCreateTime);
+  EXPECT_TRUE(view.validate().ok());
+  EXPECT_FALSE(RecordBatchView::parse(sample_batch())->has_delete_horizon());
 }
 
 TEST(RecordBatch, RecordLengthLyingPastTheEndIsInvalid) {
@@ -266,6 +341,90 @@ TEST(RecordBatch, IteratorSplitsBackToBackBatchesAndRefusesAPartialTail) {
   EXPECT_FALSE(torn.next());
   EXPECT_EQ(torn.status().code(), Errc::kTruncated);
   EXPECT_EQ(torn.remaining(), b.size() - 1);
+}
+
+TEST(RecordBatch, AStreamCutAnywhereYieldsTheWholeBatchesThenTruncated) {
+  std::vector<std::vector<uint8_t>> parts = {sample_batch(), sample_batch(CompressionType::kGzip, 3),
+                                             *RecordBatchBuilder().build(),
+                                             sample_batch(CompressionType::kNone, 1)};
+  std::vector<uint8_t> stream;
+  std::vector<size_t> ends;
+  for (const auto& p : parts) {
+    stream.insert(stream.end(), p.begin(), p.end());
+    ends.push_back(stream.size());
+  }
+  for (size_t cut = 0; cut <= stream.size(); ++cut) {
+    RecordBatchIterator it(std::span<const uint8_t>(stream.data(), cut));
+    size_t whole = 0, consumed = 0;
+    while (auto batch = it.next()) {
+      ASSERT_TRUE(batch->validate().ok());
+      consumed += batch->size_bytes();
+      ++whole;
+    }
+    size_t expected_whole = 0;
+    while (expected_whole < ends.size() && ends[expected_whole] <= cut) ++expected_whole;
+    ASSERT_EQ(whole, expected_whole) << "cut " << cut;
+    ASSERT_EQ(consumed + it.remaining(), cut);
+    bool on_boundary = consumed == cut;
+    ASSERT_EQ(it.status().ok(), on_boundary) << "cut " << cut;
+    if (!on_boundary) {
+      ASSERT_EQ(it.status().code(), Errc::kTruncated) << "cut " << cut;
+    }
+  }
+}
+
+TEST(RecordBatch, IteratorStopsAtAnOversizedOrForeignBatch) {
+  auto a = sample_batch();
+  std::vector<uint8_t> stream(a);
+  stream.insert(stream.end(), a.begin(), a.end());
+  RecordBatchIterator small(stream, a.size() - 1);
+  EXPECT_FALSE(small.next());
+  EXPECT_EQ(small.status().code(), Errc::kTooLarge);
+
+  stream[a.size() + batch_field::kMagic] = 1;
+  RecordBatchIterator mixed(stream);
+  EXPECT_TRUE(mixed.next());
+  EXPECT_FALSE(mixed.next());
+  EXPECT_EQ(mixed.status().code(), Errc::kUnsupportedMagic);
+  EXPECT_EQ(mixed.remaining(), a.size());
+}
+
+TEST(RecordBatch, InPlaceEditsKeepACompressedBatchValid) {
+  auto bytes = sample_batch(CompressionType::kGzip);
+  set_base_offset(bytes, 77);
+  set_partition_leader_epoch(bytes, 4);
+  set_max_timestamp(bytes, TimestampType::kLogAppendTime, 1'900'000'000'000);
+  auto view = *RecordBatchView::parse(bytes);
+  EXPECT_TRUE(view.validate().ok());
+  EXPECT_EQ(view.compression(), CompressionType::kGzip) << "the codec bits survive the timestamp edit";
+  EXPECT_EQ(view.base_offset(), 77);
+  EXPECT_EQ(view.last_offset(), 81);
+  EXPECT_EQ(view.max_timestamp(), 1'900'000'000'000);
+  auto plain = decompress(view.compression(), view.records_payload(), 1 << 20);
+  ASSERT_TRUE(plain.ok());
+  Status status;
+  expect_sample_records(read_records(*plain, view.record_count(), &status));
+  EXPECT_TRUE(status.ok());
+}
+
+TEST(RecordBatch, BuilderKeepsCompactionGapsAndTheOriginalRange) {
+  RecordBatchBuilder b;
+  b.base_offset(1000).base_timestamp(500).last_offset_delta(9);
+  b.add_at(2, "a", "1", 510).add_at(7, "b", std::nullopt, 505);
+  auto bytes = *b.build();
+  auto view = *RecordBatchView::parse(bytes);
+  EXPECT_EQ(view.record_count(), 2);
+  EXPECT_EQ(view.last_offset(), 1009);
+  EXPECT_EQ(view.base_timestamp(), 500);
+  EXPECT_EQ(view.max_timestamp(), 510);
+  EXPECT_EQ(view.validate().code(), Errc::kInvalidValue) << "a producer may not send gaps";
+  EXPECT_TRUE(view.validate({.require_consecutive_offsets = false}).ok());
+  std::vector<std::pair<int32_t, int64_t>> seen;
+  Status walked = for_each_record(view.records_payload(), view.record_count(), [&](const RecordView& r) {
+    seen.emplace_back(r.offset_delta, r.timestamp_delta);
+  });
+  EXPECT_TRUE(walked.ok());
+  EXPECT_EQ(seen, (std::vector<std::pair<int32_t, int64_t>>{{2, 10}, {7, 5}}));
 }
 
 TEST(RecordBatch, InPlaceEditsKeepTheBatchValid) {
