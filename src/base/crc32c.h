@@ -1,6 +1,8 @@
-// CRC32C (Castagnoli), the checksum of Kafka v2 record batches. Uses the
-// SSE4.2 crc32 instruction on three interleaved streams when the CPU has it,
+// CRC32C (Castagnoli), the checksum of Kafka v2 record batches. Uses
+// AVX-512 carry-less folding for long inputs when the CPU has VPCLMULQDQ, the
+// SSE4.2 crc32 instruction on three interleaved streams when it has SSE4.2,
 // else a portable slicing-by-8 table; the choice is made once at run time.
+// All paths return identical results for any input and alignment.
 #pragma once
 
 #include <cstddef>
@@ -18,8 +20,12 @@ uint32_t crc32c_extend(uint32_t crc, const void* data, size_t n);
 // Both implementations, exposed so tests and benchmarks can compare them.
 // Each takes and returns the finished (inverted) form, like crc32c_extend.
 uint32_t crc32c_portable(uint32_t crc, const void* data, size_t n);
-// Only valid when crc32c_hardware_available().
+// SSE4.2 crc32 on three streams. Only valid when crc32c_hardware_available().
 uint32_t crc32c_hardware(uint32_t crc, const void* data, size_t n);
 bool crc32c_hardware_available();
+// VPCLMULQDQ folding for inputs of 512 bytes and more, SSE4.2 for the rest.
+// Only valid when crc32c_avx512_available().
+uint32_t crc32c_avx512(uint32_t crc, const void* data, size_t n);
+bool crc32c_avx512_available();
 
 }  // namespace runnel
