@@ -80,8 +80,12 @@ class RecordBatchView {
   int32_t base_sequence() const { return i32(batch_field::kBaseSequence); }
   int32_t record_count() const { return i32(batch_field::kRecordCount); }
 
-  int64_t last_offset() const { return base_offset() + last_offset_delta(); }
-  int64_t next_offset() const { return last_offset() + 1; }
+  // Computed with wrap-around: a client may send any base offset, and signed
+  // overflow would be undefined behaviour. Offsets the broker assigned never wrap.
+  int64_t last_offset() const {
+    return static_cast<int64_t>(static_cast<uint64_t>(base_offset()) + static_cast<uint64_t>(last_offset_delta()));
+  }
+  int64_t next_offset() const { return static_cast<int64_t>(static_cast<uint64_t>(last_offset()) + 1); }
   CompressionType compression() const { return static_cast<CompressionType>(attributes() & 0x7); }
   TimestampType timestamp_type() const {
     return (attributes() & 0x8) ? TimestampType::kLogAppendTime : TimestampType::kCreateTime;
@@ -130,7 +134,8 @@ class RecordBatchIterator {
   Status status_;
 };
 
-// In-place edits on a batch the caller owns. Base offset and leader epoch lie
+// In-place edits on a batch the caller owns: `batch` must span one whole batch
+// that RecordBatchView::parse accepted. Base offset and leader epoch lie
 // outside the CRC; the timestamp edit is inside it and recomputes the CRC.
 void set_base_offset(std::span<uint8_t> batch, int64_t base_offset);
 void set_partition_leader_epoch(std::span<uint8_t> batch, int32_t epoch);

@@ -61,6 +61,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   while (auto next = batches.next()) {
     consumed += next->size_bytes();
     check(next->size_bytes() >= kRecordBatchHeaderSize && next->magic() == kRecordBatchMagic);
+    // Header accessors must be safe on any field values (no signed overflow).
+    check(next->next_offset() != next->last_offset());
+    check(next->records_payload().size() == next->size_bytes() - kRecordBatchHeaderSize);
 
     std::vector<uint8_t> owned(next->bytes().begin(), next->bytes().end());
     if (fix_crc) rewrite_crc(owned);

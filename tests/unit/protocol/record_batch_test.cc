@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -444,6 +445,14 @@ TEST(RecordBatch, InPlaceEditsKeepTheBatchValid) {
   set_max_timestamp(bytes, TimestampType::kCreateTime, 1);
   EXPECT_EQ(RecordBatchView::parse(bytes)->timestamp_type(), TimestampType::kCreateTime);
   EXPECT_TRUE(RecordBatchView::parse(bytes)->validate().ok());
+}
+
+TEST(RecordBatch, OffsetsNearTheLimitWrapInsteadOfOverflowing) {
+  auto bytes = sample_batch();
+  set_base_offset(bytes, std::numeric_limits<int64_t>::max() - 1);
+  auto view = *RecordBatchView::parse(bytes);
+  EXPECT_EQ(view.last_offset(), std::numeric_limits<int64_t>::min() + 2);
+  EXPECT_EQ(view.next_offset(), std::numeric_limits<int64_t>::min() + 3);
 }
 
 TEST(RecordBatch, EmptyBatchIsValid) {
