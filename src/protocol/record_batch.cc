@@ -8,9 +8,15 @@
 
 namespace runnel {
 
-int16_t RecordBatchView::i16(size_t at) const { return static_cast<int16_t>(load_u16(&bytes_[at])); }
-int32_t RecordBatchView::i32(size_t at) const { return static_cast<int32_t>(load_u32(&bytes_[at])); }
-int64_t RecordBatchView::i64(size_t at) const { return static_cast<int64_t>(load_u64(&bytes_[at])); }
+int16_t RecordBatchView::i16(size_t at) const {
+  return static_cast<int16_t>(load_u16(&bytes_[at]));
+}
+int32_t RecordBatchView::i32(size_t at) const {
+  return static_cast<int32_t>(load_u32(&bytes_[at]));
+}
+int64_t RecordBatchView::i64(size_t at) const {
+  return static_cast<int64_t>(load_u64(&bytes_[at]));
+}
 
 Result<RecordBatchView> RecordBatchView::parse(std::span<const uint8_t> bytes, size_t max_batch_bytes) {
   // Magic sits at byte 16 in every message format, so look at it first: a
@@ -37,10 +43,13 @@ uint32_t RecordBatchView::compute_crc() const {
   return crc32c(bytes_.data() + batch_field::kAttributes, bytes_.size() - batch_field::kAttributes);
 }
 
-bool RecordBatchView::crc_matches() const { return compute_crc() == crc(); }
+bool RecordBatchView::crc_matches() const {
+  return compute_crc() == crc();
+}
 
 Status RecordBatchView::validate(const BatchValidation& rules) const {
-  if (size_bytes() > rules.max_batch_bytes) return Status(Errc::kTooLarge, "record batch larger than the limit");
+  if (size_bytes() > rules.max_batch_bytes)
+    return Status(Errc::kTooLarge, "record batch larger than the limit");
   if (!crc_matches()) return Status(Errc::kCorrupt, "record batch CRC32C mismatch");
   int32_t count = record_count();
   if (count < 0) return Status(Errc::kInvalidValue, "negative record count");
@@ -56,7 +65,8 @@ Status RecordBatchView::validate(const BatchValidation& rules) const {
   }
   if (compression() != CompressionType::kNone) {
     // Each compressed record still takes bytes; a count beyond the payload lies.
-    if (count > 0 && records_payload().empty()) return Status(Errc::kInvalidValue, "compressed batch has no payload");
+    if (count > 0 && records_payload().empty())
+      return Status(Errc::kInvalidValue, "compressed batch has no payload");
     return Status();
   }
   if (!rules.check_records) return Status();
@@ -76,7 +86,8 @@ Status validate_records(std::span<const uint8_t> payload, int32_t count, int32_t
   int64_t previous = -1;
   while (it.next(&rec)) {
     if (require_consecutive_offsets) {
-      if (rec.offset_delta != expected) return Status(Errc::kInvalidValue, "record offset deltas are not consecutive");
+      if (rec.offset_delta != expected)
+        return Status(Errc::kInvalidValue, "record offset deltas are not consecutive");
     } else if (rec.offset_delta <= previous) {
       return Status(Errc::kInvalidValue, "record offset deltas do not increase");
     }
@@ -98,6 +109,15 @@ std::optional<RecordBatchView> RecordBatchIterator::next() {
   }
   rest_ = rest_.subspan(batch->size_bytes());
   return *batch;
+}
+
+Result<std::vector<RecordBatchView>> split_record_batches(std::span<const uint8_t> bytes,
+                                                          size_t max_batch_bytes) {
+  std::vector<RecordBatchView> views;
+  RecordBatchIterator it(bytes, max_batch_bytes);
+  while (auto batch = it.next()) views.push_back(*batch);
+  if (!it.status().ok()) return it.status();
+  return views;
 }
 
 void set_base_offset(std::span<uint8_t> batch, int64_t base_offset) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "base/status.h"
 #include "protocol/compression.h"
@@ -83,7 +84,8 @@ class RecordBatchView {
   // Computed with wrap-around: a client may send any base offset, and signed
   // overflow would be undefined behaviour. Offsets the broker assigned never wrap.
   int64_t last_offset() const {
-    return static_cast<int64_t>(static_cast<uint64_t>(base_offset()) + static_cast<uint64_t>(last_offset_delta()));
+    return static_cast<int64_t>(static_cast<uint64_t>(base_offset()) +
+                                static_cast<uint64_t>(last_offset_delta()));
   }
   int64_t next_offset() const { return static_cast<int64_t>(static_cast<uint64_t>(last_offset()) + 1); }
   CompressionType compression() const { return static_cast<CompressionType>(attributes() & 0x7); }
@@ -133,6 +135,12 @@ class RecordBatchIterator {
   size_t max_batch_bytes_;
   Status status_;
 };
+
+// Splits `bytes` into its back-to-back batches, all or nothing: the first
+// batch that fails to frame (a partial tail is kTruncated) fails the whole
+// split. Only framing is checked; call validate() on each view.
+Result<std::vector<RecordBatchView>> split_record_batches(std::span<const uint8_t> bytes,
+                                                          size_t max_batch_bytes = 1 << 30);
 
 // In-place edits on a batch the caller owns: `batch` must span one whole batch
 // that RecordBatchView::parse accepted. Base offset and leader epoch lie

@@ -374,6 +374,24 @@ TEST(RecordBatch, AStreamCutAnywhereYieldsTheWholeBatchesThenTruncated) {
   }
 }
 
+TEST(RecordBatch, SplitIsAllOrNothing) {
+  auto a = sample_batch();
+  auto b = sample_batch(CompressionType::kSnappy, 2);
+  std::vector<uint8_t> stream(a);
+  stream.insert(stream.end(), b.begin(), b.end());
+  auto views = split_record_batches(stream);
+  ASSERT_TRUE(views.ok());
+  ASSERT_EQ(views->size(), 2u);
+  EXPECT_EQ((*views)[0].bytes().data(), stream.data());
+  EXPECT_EQ((*views)[1].bytes().data(), stream.data() + a.size());
+  EXPECT_EQ((*views)[1].size_bytes(), b.size());
+  EXPECT_TRUE(split_record_batches({})->empty());
+
+  stream.pop_back();
+  EXPECT_EQ(split_record_batches(stream).status().code(), Errc::kTruncated);
+  EXPECT_EQ(split_record_batches(stream, 100).status().code(), Errc::kTooLarge);
+}
+
 TEST(RecordBatch, IteratorStopsAtAnOversizedOrForeignBatch) {
   auto a = sample_batch();
   std::vector<uint8_t> stream(a);
