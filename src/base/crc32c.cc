@@ -92,6 +92,8 @@ ShiftTable make_shift_table(size_t len) {
 
 constexpr size_t kLongBlock = 8192;
 constexpr size_t kShortBlock = 256;
+// Keeps the serial tail (3 cycles of latency per 8 bytes) under 192 bytes.
+constexpr size_t kTinyBlock = 64;
 
 const ShiftTable& long_shift() {
   static const ShiftTable table = make_shift_table(kLongBlock);
@@ -99,6 +101,10 @@ const ShiftTable& long_shift() {
 }
 const ShiftTable& short_shift() {
   static const ShiftTable table = make_shift_table(kShortBlock);
+  return table;
+}
+const ShiftTable& tiny_shift() {
+  static const ShiftTable table = make_shift_table(kTinyBlock);
   return table;
 }
 
@@ -145,6 +151,7 @@ __attribute__((target("sse4.2"))) uint32_t hw_three_way(uint32_t crc, const uint
 uint32_t hardware_raw(uint32_t crc, const uint8_t* p, size_t n) {
   if (n >= 3 * kLongBlock) crc = hw_three_way(crc, p, n, kLongBlock, long_shift());
   if (n >= 3 * kShortBlock) crc = hw_three_way(crc, p, n, kShortBlock, short_shift());
+  if (n >= 3 * kTinyBlock) crc = hw_three_way(crc, p, n, kTinyBlock, tiny_shift());
   return hw_serial(crc, p, n);
 }
 
@@ -182,7 +189,8 @@ constexpr FoldConstants fold_by_bits(uint32_t d) {
 }
 
 constexpr size_t kFoldStride = 256;  // bytes per loop iteration: four zmm registers
-constexpr size_t kFoldMinBytes = 2 * kFoldStride;
+// Below this the fixed cost of the final reduction outweighs the folding.
+constexpr size_t kFoldMinBytes = 128;
 constexpr FoldConstants kFold2048 = fold_by_bits(2048);
 constexpr FoldConstants kFold512 = fold_by_bits(512);
 constexpr FoldConstants kFold384 = fold_by_bits(384);
@@ -210,36 +218,49 @@ RUNNEL_CRC_AVX512 inline __m128i fold128(__m128i x, FoldConstants c, __m128i ont
                        onto);
 }
 
-// Consumes whole 256-byte strides from p (n >= kFoldMinBytes) and returns the
-// raw register; the caller finishes the remaining n < 256 bytes.
+// Consumes whole 64-byte blocks from p (n >= kFoldMinBytes) and returns the
+// raw register; the caller finishes the remaining n < 64 bytes. Long inputs
+// run four registers 256 bytes apart; what is left after them, and short
+// inputs, fold one register 64 bytes at a time, so the serial crc32 tail
+// (3 cycles per 8 bytes) never exceeds 56 bytes.
 RUNNEL_CRC_AVX512 uint32_t avx512_fold(uint32_t crc, const uint8_t*& p, size_t& n) {
   // A register value c is the same as XORing c into the first four bytes.
   __m512i x0 = _mm512_xor_si512(
       _mm512_loadu_si512(p),
       _mm512_inserti32x4(_mm512_setzero_si512(), _mm_cvtsi32_si128(static_cast<int>(crc)), 0));
-  __m512i x1 = _mm512_loadu_si512(p + 64);
-  __m512i x2 = _mm512_loadu_si512(p + 128);
-  __m512i x3 = _mm512_loadu_si512(p + 192);
-  p += kFoldStride;
-  n -= kFoldStride;
-  const __m512i k2048 = broadcast(kFold2048);
-  while (n >= kFoldStride) {
-    x0 = fold512(x0, k2048, _mm512_loadu_si512(p));
-    x1 = fold512(x1, k2048, _mm512_loadu_si512(p + 64));
-    x2 = fold512(x2, k2048, _mm512_loadu_si512(p + 128));
-    x3 = fold512(x3, k2048, _mm512_loadu_si512(p + 192));
+  const __m512i k512 = broadcast(kFold512);
+  if (n >= kFoldStride) {
+    __m512i x1 = _mm512_loadu_si512(p + 64);
+    __m512i x2 = _mm512_loadu_si512(p + 128);
+    __m512i x3 = _mm512_loadu_si512(p + 192);
     p += kFoldStride;
     n -= kFoldStride;
+    const __m512i k2048 = broadcast(kFold2048);
+    while (n >= kFoldStride) {
+      x0 = fold512(x0, k2048, _mm512_loadu_si512(p));
+      x1 = fold512(x1, k2048, _mm512_loadu_si512(p + 64));
+      x2 = fold512(x2, k2048, _mm512_loadu_si512(p + 128));
+      x3 = fold512(x3, k2048, _mm512_loadu_si512(p + 192));
+      p += kFoldStride;
+      n -= kFoldStride;
+    }
+    x1 = fold512(x0, k512, x1);
+    x2 = fold512(x1, k512, x2);
+    x0 = fold512(x2, k512, x3);
+  } else {
+    p += 64;
+    n -= 64;
   }
-  const __m512i k512 = broadcast(kFold512);
-  x1 = fold512(x0, k512, x1);
-  x2 = fold512(x1, k512, x2);
-  x3 = fold512(x2, k512, x3);
+  while (n >= 64) {
+    x0 = fold512(x0, k512, _mm512_loadu_si512(p));
+    p += 64;
+    n -= 64;
+  }
 
   // Going through memory avoids the 512->128 extract intrinsics, which g++ 12
   // flags with -Wuninitialized from inside its own headers.
   alignas(64) uint64_t lanes[8];
-  _mm512_store_si512(lanes, x3);
+  _mm512_store_si512(lanes, x0);
   auto lane = [&](int i) { return _mm_load_si128(reinterpret_cast<const __m128i*>(lanes + 2 * i)); };
   __m128i v = fold128(lane(0), kFold384, fold128(lane(1), kFold256, fold128(lane(2), kFold128, lane(3))));
 
@@ -285,6 +306,7 @@ RawFn pick() {
   // Build the stitching tables now, not inside the first timed call.
   (void)long_shift();
   (void)short_shift();
+  (void)tiny_shift();
 #endif
   return hardware_raw;
 }

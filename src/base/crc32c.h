@@ -23,7 +23,7 @@ uint32_t crc32c_portable(uint32_t crc, const void* data, size_t n);
 // SSE4.2 crc32 on three streams. Only valid when crc32c_hardware_available().
 uint32_t crc32c_hardware(uint32_t crc, const void* data, size_t n);
 bool crc32c_hardware_available();
-// VPCLMULQDQ folding for inputs of 512 bytes and more, SSE4.2 for the rest.
+// VPCLMULQDQ folding for inputs of 128 bytes and more, SSE4.2 for the rest.
 // Only valid when crc32c_avx512_available().
 uint32_t crc32c_avx512(uint32_t crc, const void* data, size_t n);
 bool crc32c_avx512_available();
