@@ -313,7 +313,7 @@ Status Log::flush() {
 }
 
 bool Log::flush_due() const {
-  if (!config_.write_caching || durable_bytes_ >= appended_bytes_ || flush_in_flight_) return false;
+  if (durable_bytes_ >= appended_bytes_ || flush_in_flight_) return false;
   return appended_bytes_ - durable_bytes_ >= config_.flush_bytes || clock_() - oldest_unflushed_ms_ >= config_.flush_ms;
 }
 

@@ -87,7 +87,9 @@ class Log {
   Status update_config(const LogConfig& config);
   // Whether acks=all must wait for flush_async before answering.
   bool acks_all_waits_for_flush() const { return !config_.write_caching; }
-  // Under write caching: whether flush.bytes or flush.ms says a flush is due.
+  // Whether flush.bytes or flush.ms says a background flush is due: under
+  // write caching for acks=all, and always for acks=0/1 appends, which no
+  // one waits for but whose recovery point should still move.
   bool flush_due() const;
   // Starts a background flush when one is due (the broker calls this after
   // appends and on a timer).
