@@ -23,4 +23,7 @@ struct Uuid {
 // Kafka prints topic ids as URL-safe base64 without padding (22 characters).
 std::string to_base64(const Uuid& id);
 
+// A random version-4 UUID from the system's entropy source; never zero.
+Uuid random_uuid();
+
 }  // namespace runnel
