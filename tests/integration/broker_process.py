@@ -6,7 +6,6 @@ The ports are chosen once and kept across restarts, as clients reconnect to the
 address they bootstrapped from.
 """
 
-import os
 import re
 import signal
 import socket

@@ -7,7 +7,7 @@ never joined and no offsets are committed (consumer groups are not served yet).
 
 import time
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from record_set import Consumed
@@ -123,3 +123,52 @@ def watermarks(bootstrap, topic, partitions):
         return [c.get_watermark_offsets(TopicPartition(topic, p), timeout=15) for p in range(partitions)]
     finally:
         c.close()
+
+
+def producer(bootstrap, extra=None):
+    conf = {"bootstrap.servers": bootstrap, "acks": "all", "linger.ms": 20, "message.timeout.ms": 60_000}
+    conf.update(extra or {})
+    return Producer(conf)
+
+
+def produce_records(prod, topic, records, partition=None, on_each=None, flush_timeout=90, allow_errors=False):
+    """Produces records in order. Returns (acked {seq: (partition, offset)}, errors [str]).
+
+    on_each(seq) runs after each produce() call (to act mid-stream). Unless
+    allow_errors, any delivery error or undelivered record fails the caller."""
+    acked, errors = {}, []
+
+    def on_delivery(seq):
+        def cb(err, msg):
+            if err is not None:
+                errors.append(f"seq {seq}: {err}")
+            else:
+                acked[seq] = (msg.partition(), msg.offset())
+        return cb
+
+    kwargs = {} if partition is None else {"partition": partition}
+    for r in records:
+        while True:
+            try:
+                prod.produce(topic, value=r.value, key=r.key, headers=list(r.headers),
+                             timestamp=r.timestamp, on_delivery=on_delivery(r.seq), **kwargs)
+                break
+            except BufferError:
+                prod.poll(0.1)
+        prod.poll(0)
+        if on_each is not None:
+            on_each(r.seq)
+    left = prod.flush(flush_timeout)
+    if not allow_errors:
+        assert left == 0, f"{left} records still undelivered after {flush_timeout} s"
+        assert not errors, f"{len(errors)} delivery errors, first: {errors[:5]}"
+    return acked, errors
+
+
+def assert_at_acked_offsets(acked, consumed):
+    """Every consumed record sits where its delivery report said."""
+    from record_set import seq_of
+    wrong = [(seq_of(c.value), acked.get(seq_of(c.value)), (c.partition, c.offset))
+             for c in consumed if acked.get(seq_of(c.value)) != (c.partition, c.offset)]
+    assert not wrong, (f"{len(wrong)} records not where their delivery report put them "
+                       f"(seq, acked (partition, offset), consumed): {wrong[:5]}")
