@@ -46,7 +46,13 @@ def broker_factory(tmp_path, request):
         data_dir.mkdir()
         b = BrokerProcess(binary, data_dir, tmp_path / f"broker{n}.log", smp=smp, extra_args=extra_args)
         brokers.append(b)
-        b.start()
+        error = None
+        try:
+            b.start()
+        except BrokerError as e:
+            error = str(e)
+        if error:
+            pytest.fail(f"broker did not start: {error}", pytrace=False)
         return b
 
     yield make
