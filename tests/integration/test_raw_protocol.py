@@ -131,3 +131,23 @@ def test_produce_v9_unknown_topic_and_partition(broker):
     assert result[(topic, 1)]["error"] == 0, result
     # Producing did not create the topic.
     assert ck.topic_error(broker.bootstrap, "raw-no-such-topic") == UNKNOWN_TOPIC_OR_PARTITION
+
+
+def test_announced_but_unsent_frames_do_not_reserve_memory(broker):
+    """Frames that announce the largest allowed size and then stall must not
+    each pin that much memory: otherwise a handful of idle sockets exhaust the
+    broker (DESIGN: every limit, memory included, is enforced)."""
+    rss_before = broker.rss_kib()
+    conns = [connect(broker) for _ in range(8)]
+    try:
+        for conn in conns:
+            conn.send(struct.pack(">i", 100 * MiB) + request_header(API_METADATA, 1, 1) + b"\0" * 1024)
+        # Give the broker time to act on what it read.
+        assert_serves(broker)
+        grown = (broker.rss_kib() - rss_before) / 1024
+    finally:
+        for conn in conns:
+            conn.close()
+    assert grown < 256, (f"broker RSS grew {grown:.0f} MiB for 8 connections that each announced a "
+                         f"100 MiB frame and sent 1 KiB of it")
+    assert_serves(broker)
