@@ -5,6 +5,7 @@ request with one corrupt batch rejects that partition alone."""
 
 import random
 import struct
+import time
 
 import pytest
 
@@ -143,6 +144,7 @@ def test_announced_but_unsent_frames_do_not_reserve_memory(broker):
         for conn in conns:
             conn.send(struct.pack(">i", 100 * MiB) + request_header(API_METADATA, 1, 1) + b"\0" * 1024)
         # Give the broker time to act on what it read.
+        time.sleep(0.5)
         assert_serves(broker)
         grown = (broker.rss_kib() - rss_before) / 1024
     finally:
