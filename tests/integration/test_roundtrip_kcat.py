@@ -60,7 +60,7 @@ def test_round_trip(broker, codec):
             None if m["key"] is None else m["key"].encode(),
             None if m["payload"] is None else m["payload"].encode(),
             tuple((hdrs[i], hdrs[i + 1].encode()) for i in range(0, len(hdrs), 2)),
-            m["ts"], {"create": "create", "logappend": "append"}.get(m.get("tstype"), m.get("tstype"))))
+            m.get("ts"), {"create": "create", "logappend": "append"}.get(m.get("tstype"), m.get("tstype"))))
     # librdkafka stamps records when produce() is called, inside [t0, t1].
     assert_round_trip(records, consumed, PARTITIONS, exact_timestamps=False, timestamp_range=(t0, t1),
                       expected_headers=HEADERS)
