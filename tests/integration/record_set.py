@@ -117,7 +117,7 @@ def check(expected, consumed, partitions, exact_timestamps=True, timestamp_range
             problem(f"{where}: timestamp type {c.timestamp_type}, expected CreateTime")
         if exact_timestamps and c.timestamp != want.timestamp:
             problem(f"{where}: timestamp {c.timestamp}, expected {want.timestamp}")
-        if timestamp_range and not timestamp_range[0] <= c.timestamp <= timestamp_range[1]:
+        if timestamp_range and (c.timestamp is None or not timestamp_range[0] <= c.timestamp <= timestamp_range[1]):
             problem(f"{where}: timestamp {c.timestamp} outside produce window {timestamp_range}")
         kp = key_partition.setdefault(c.key, c.partition)
         if kp != c.partition:
