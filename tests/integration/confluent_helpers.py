@@ -20,7 +20,9 @@ def admin(bootstrap):
 
 
 def create_topic(bootstrap, name, partitions, config=None, timeout=30):
-    fut = admin(bootstrap).create_topics(
+    # Keep the client alive until the future resolves: a destroyed client fails it.
+    client = admin(bootstrap)
+    fut = client.create_topics(
         [NewTopic(name, num_partitions=partitions, replication_factor=1, config=config or {})],
         operation_timeout=timeout, request_timeout=timeout)[name]
     fut.result(timeout)
@@ -28,7 +30,8 @@ def create_topic(bootstrap, name, partitions, config=None, timeout=30):
 
 
 def delete_topic(bootstrap, name, timeout=30):
-    admin(bootstrap).delete_topics([name], operation_timeout=timeout, request_timeout=timeout)[name].result(timeout)
+    client = admin(bootstrap)
+    client.delete_topics([name], operation_timeout=timeout, request_timeout=timeout)[name].result(timeout)
 
 
 def topic_error(bootstrap, name):

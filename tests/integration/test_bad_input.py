@@ -7,6 +7,7 @@ import os
 
 import pytest
 from confluent_kafka import KafkaError, KafkaException
+from confluent_kafka.admin import NewTopic
 from kafka.admin import KafkaAdminClient, NewTopic as KpNewTopic
 
 import confluent_helpers as ck
@@ -21,9 +22,10 @@ INVALID_NAMES = ["bad name", "bad/name", "a" * 250, ".", "..", "t\u00fcmlaut", "
 
 
 def create_error(bootstrap, name):
+    client = ck.admin(bootstrap)  # alive until the future resolves
     try:
-        ck.admin(bootstrap).create_topics([ck.NewTopic(name, num_partitions=1, replication_factor=1)],
-                                          request_timeout=15)[name].result(20)
+        client.create_topics([NewTopic(name, num_partitions=1, replication_factor=1)],
+                             request_timeout=15)[name].result(20)
     except KafkaException as e:
         return e.args[0].code()
     return 0
@@ -50,8 +52,9 @@ def test_unknown_topic(broker):
     bs = broker.bootstrap
     assert ck.topic_error(bs, "no-such-topic") == KafkaError.UNKNOWN_TOPIC_OR_PART, \
         "Metadata for an unknown topic (auto-creation off)"
+    client = ck.admin(bs)
     with pytest.raises(KafkaException) as err:
-        ck.admin(bs).delete_topics(["no-such-topic"], request_timeout=15)["no-such-topic"].result(20)
+        client.delete_topics(["no-such-topic"], request_timeout=15)["no-such-topic"].result(20)
     assert err.value.args[0].code() == KafkaError.UNKNOWN_TOPIC_OR_PART, f"DeleteTopics: {err.value}"
     # Asking about it created nothing.
     assert ck.topic_error(bs, "no-such-topic") == KafkaError.UNKNOWN_TOPIC_OR_PART
