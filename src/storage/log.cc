@@ -414,6 +414,12 @@ Status Log::replace_segment(size_t i, const std::string& cleaned_dir) {
   return Status();
 }
 
+void Log::close() {
+  std::vector<FlushWaiter> waiters = std::move(flush_waiters_);
+  flush_waiters_.clear();
+  for (auto& w : waiters) w.done(Status(Errc::kIo, "log closed before its flush finished"));
+}
+
 Status Log::update_config(const LogConfig& config) {
   config_ = config;
   return Status();

@@ -84,6 +84,11 @@ class Log {
   // once if that is already true). Waiters that arrive while a sync is in
   // flight share the next one. The flusher must outlive the log.
   void flush_async(Flusher& flusher, std::function<void(Status)> done);
+  // Before the log is destroyed (partition removed, broker stopping):
+  // answers every flush_async waiter still pending with an error, since the
+  // completion of a flush in flight never reaches a destroyed log and they
+  // would otherwise wait forever. The log is then only fit to be destroyed.
+  void close();
   Status update_config(const LogConfig& config);
   // Whether acks=all must wait for flush_async before answering.
   bool acks_all_waits_for_flush() const { return !config_.write_caching; }
