@@ -247,7 +247,7 @@ constexpr ConfigSpec kBrokerConfigs[] = {
      .doc = "Default for segment.ms in hours, used when log.roll.ms is not set.", .honoured = true, .min = 1},
     {.name = "log.roll.jitter.hours", .type = ConfigType::kInt, .default_value = "0",
      .doc = "Default for segment.jitter.ms in hours.", .min = 0},
-    {.name = "log.roll.jitter.ms", .type = ConfigType::kLong, .default_value = std::nullopt,
+    {.name = "log.roll.jitter.ms", .type = ConfigType::kLong, .default_value = "0",
      .doc = "Default for segment.jitter.ms.", .min = 0},
     {.name = "log.roll.ms", .type = ConfigType::kLong, .default_value = "604800000",
      .doc = "Default for segment.ms.", .honoured = true, .min = 1},

@@ -25,6 +25,50 @@ constexpr int64_t kFormatVersion = 1;
 // file is not ours and must not be read into memory whole.
 constexpr off_t kMaxFileBytes = 256 << 20;
 
+// Strict UTF-8 (no overlong forms, surrogates or code points past
+// U+10FFFF): what the JSON reader accepts, so nothing written is unreadable.
+bool valid_utf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len;
+    uint32_t cp;
+    uint32_t min;
+    if ((c & 0xe0) == 0xc0) {
+      len = 2, cp = c & 0x1f, min = 0x80;
+    } else if ((c & 0xf0) == 0xe0) {
+      len = 3, cp = c & 0x0f, min = 0x800;
+    } else if ((c & 0xf8) == 0xf0) {
+      len = 4, cp = c & 0x07, min = 0x10000;
+    } else {
+      return false;
+    }
+    if (s.size() - i < len) return false;
+    for (size_t k = 1; k < len; ++k) {
+      auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += len;
+  }
+  return true;
+}
+
+std::optional<MetaError> configs_problem(const std::map<std::string, std::string>& configs) {
+  for (const auto& [key, value] : configs) {
+    if (key.empty()) return MetaError{MetaErrc::kInvalid, "A config name must not be empty."};
+    if (!valid_utf8(key) || !valid_utf8(value)) {
+      return MetaError{MetaErrc::kInvalid, "Config names and values must be valid UTF-8."};
+    }
+  }
+  return std::nullopt;
+}
+
 MetaError io_error(std::string_view what, const std::string& path, int err) {
   std::string message(what);
   message.append(" ").append(path).append(": ").append(std::strerror(err));
@@ -297,9 +341,7 @@ MetaStatus TopicTable::create(TopicInfo topic) {
   if (topic.replication_factor < 1) {
     return MetaError{MetaErrc::kInvalid, "Replication factor must be larger than 0."};
   }
-  for (const auto& [key, value] : topic.configs) {
-    if (key.empty()) return MetaError{MetaErrc::kInvalid, "A config name must not be empty."};
-  }
+  if (auto problem = configs_problem(topic.configs)) return std::move(*problem);
   Topics next = topics_;
   std::string name = topic.name;
   next.emplace(std::move(name), std::move(topic));
@@ -330,9 +372,7 @@ MetaStatus TopicTable::add_partitions(std::string_view name, int32_t new_total) 
 MetaStatus TopicTable::set_configs(std::string_view name, std::map<std::string, std::string> configs) {
   auto it = topics_.find(name);
   if (it == topics_.end()) return MetaError{MetaErrc::kNotFound, "Topic " + in_quotes(name) + " does not exist."};
-  for (const auto& [key, value] : configs) {
-    if (key.empty()) return MetaError{MetaErrc::kInvalid, "A config name must not be empty."};
-  }
+  if (auto problem = configs_problem(configs)) return std::move(*problem);
   Topics next = topics_;
   next.find(name)->second.configs = std::move(configs);
   return commit(std::move(next));
