@@ -240,7 +240,7 @@ std::string known_keys() {
 
 class Loader {
  public:
-  Loader(const SettingValidator& validate) : validate_(validate) {}
+  explicit Loader(const SettingValidator& validate) : validate_(validate) {}
 
   Why apply_field(const Field& field, const std::string& text, std::string where) {
     if (Why why = field.apply(config_, text)) return where + " " + quote(text) + ": " + *why;
