@@ -18,7 +18,7 @@ CMAKE_SAN := cmake -S . -B $(SAN_BUILD) -G Ninja -DCMAKE_C_COMPILER=clang -DCMAK
 	-DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
 	-DRUNNEL_SANITIZE=ON -DRUNNEL_FUZZ=ON -DRUNNEL_BENCH=OFF -DRUNNEL_WERROR=$(WERROR)
 
-.PHONY: all setup build run test unit integration check-codegen asan fuzz fuzz-smoke bench san-build clean
+.PHONY: all setup build run test unit integration check-coawait check-codegen asan fuzz fuzz-smoke bench san-build clean
 
 all: build
 
@@ -35,7 +35,7 @@ run: build
 unit: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-test: unit check-codegen fuzz-smoke integration
+test: check-coawait unit check-codegen fuzz-smoke integration
 
 # Real clients (kcat, kafka-python, confluent-kafka, kafkajs) against
 # `runnel serve`; every test starts its own broker on free ports.
@@ -46,6 +46,10 @@ $(NODE_DEPS): tests/integration/node/package.json tests/integration/node/package
 
 integration: build $(NODE_DEPS)
 	RUNNEL_BIN=$(abspath $(BUILD))/bin/runnel $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
+
+# g++ 12 miscompiles lambdas written inside co_await expressions.
+check-coawait:
+	@$(PYTHON) tools/check-coawait-lambdas.py
 
 check-codegen: setup
 	@if [ -d "$(SCHEMAS)" ]; then \

@@ -1,12 +1,84 @@
 #include "app/serve.h"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
 #include <cstdio>
+#include <exception>
+#include <stdexcept>
+
+#include "app/admin_listener.h"
+#include "base/shards.h"
+#include "kafka/broker.h"
 
 namespace runnel::app {
 
-int run_serve(const ServeConfig&) {
-  std::fputs("runnel serve: the broker is not implemented yet; nothing is listening\n", stderr);
-  return 0;
+namespace {
+
+kafka::BrokerConfig broker_config(const ServeConfig& config) {
+  kafka::BrokerConfig out;
+  out.node_id = config.node_id;
+  out.data_dir = config.data_dir;
+  out.listen_host = config.kafka_addr.host;
+  out.listen_port = config.kafka_addr.port;
+  out.advertised_host = config.advertise_kafka_addr.host;
+  out.advertised_port = config.advertise_kafka_addr.port;
+  out.dev_mode = config.dev_mode;
+  out.settings = config.kafka_settings;
+  for (const auto& [name, source] : config.kafka_setting_sources) {
+    out.setting_sources[name] = source == SettingSource::kDefault ? "default" : "static";
+  }
+  return out;
+}
+
+}  // namespace
+
+int run_serve(const ServeConfig& config) {
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  std::signal(SIGPIPE, SIG_IGN);
+
+  Shards shards(config.smp);
+  kafka::BrokerConfig broker_cfg = broker_config(config);
+  kafka::Broker broker(shards, broker_cfg);
+  AdminListener admin(shards.context(0));
+  try {
+    broker.prepare();
+    admin.bind(config.admin_addr.host, config.admin_addr.port);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "runnel serve: %s\n", e.what());
+    return 1;
+  }
+  int exit_code = 0;
+  bool stopping = false;
+  asio::signal_set signals(shards.context(0), SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (ec || stopping) return;
+    stopping = true;
+    admin.stop();
+    asio::co_spawn(shards.context(0), broker.shutdown(), [&](std::exception_ptr e) {
+      if (e) {
+        exit_code = 1;
+        shards.stop();
+      }
+    });
+  });
+  asio::co_spawn(shards.context(0), broker.start(), [&](std::exception_ptr e) {
+    if (!e) {
+      admin.start();
+      return;
+    }
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& failure) {
+      std::fprintf(stderr, "runnel serve: start-up failed: %s\n", failure.what());
+    }
+    exit_code = 1;
+    shards.stop();
+  });
+  shards.run();
+  return exit_code;
 }
 
 }  // namespace runnel::app

@@ -27,8 +27,6 @@ void Shards::run() {
   auto run_one = [this](unsigned shard) {
     tls_shard = shard;
     auto guard = asio::make_work_guard(*contexts_[shard]);
-    // stop() drops the guard by stopping the context; queued work is lost
-    // only if the owner stops before draining, which shutdown avoids.
     contexts_[shard]->run();
     tls_shard = ~0u;
   };
@@ -37,6 +35,8 @@ void Shards::run() {
   for (auto& t : threads_) t.join();
   threads_.clear();
 }
+
+void Shards::enter(unsigned shard) { tls_shard = shard; }
 
 void Shards::stop() {
   for (auto& c : contexts_) c->stop();

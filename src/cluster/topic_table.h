@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <ranges>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -104,8 +103,9 @@ class TopicTable {
   // Pointers stay valid until the next successful change.
   const TopicInfo* find(std::string_view name) const;
   const TopicInfo* find(const Uuid& id) const;
-  // Every topic, in name order.
-  auto all() const { return std::views::values(topics_); }
+  // Every topic, keyed and ordered by name. (A map, not a values view:
+  // clang 14 cannot check std::views over libstdc++ 12's map.)
+  const std::map<std::string, TopicInfo, std::less<>>& all() const { return topics_; }
   size_t size() const { return topics_.size(); }
 
   // Kafka style: 22 characters of URL-safe base64 of a random UUID.

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
+#include <vector>
 
 #include "kafka/request_context.h"
 
@@ -20,5 +22,19 @@ struct ApiHandler {
 std::span<const ApiHandler> api_handlers();
 // nullptr when the API is not served.
 const ApiHandler* find_handler(int16_t api_key);
+
+// What to do with one request frame (the bytes after the size prefix).
+struct Dispatched {
+  enum class Action { kRespond, kNoResponse, kClose };
+  Action action = Action::kClose;
+  int32_t correlation_id = 0;
+  int16_t response_header_version = 0;
+  std::vector<uint8_t> body;
+  std::string why;  // for kClose: what was wrong, for the log
+};
+
+// Parses the header, checks the API and version, and runs the handler. The
+// connection (and the request fuzzer) call this; it never throws on input.
+Task<Dispatched> dispatch_request(Broker& broker, unsigned shard, std::span<uint8_t> frame, const std::string& peer);
 
 }  // namespace runnel::kafka

@@ -1,8 +1,11 @@
 #include "kafka/partition.h"
 
+#include <unistd.h>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
+
+#include <chrono>
 
 #include "protocol/record_batch.h"
 
@@ -31,42 +34,95 @@ AppendOutcome failed(ErrorCode error, std::string message, int64_t log_start) {
   return out;
 }
 
+int64_t wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
 
-Partition::Partition(std::string topic, int32_t index, Uuid topic_id, storage::Log& log, storage::Flusher& flusher,
-                     ProducePolicy policy)
-    : topic_(std::move(topic)), index_(index), topic_id_(topic_id), log_(log), flusher_(flusher), policy_(policy) {}
+Partition::Partition(std::string topic, int32_t index, Uuid topic_id, storage::Log& log,
+                     storage::Flusher& flusher, ProducePolicy policy)
+    : topic_(std::move(topic)),
+      index_(index),
+      topic_id_(topic_id),
+      log_(log),
+      flusher_(flusher),
+      policy_(policy) {}
 
-Task<AppendOutcome> Partition::produce(std::span<uint8_t> records, int16_t acks) {
+AppendOutcome Partition::append(std::span<uint8_t> records, int16_t acks, bool* needs_flush) {
+  *needs_flush = false;
   const int64_t log_start = log_.log_start_offset();
   auto batches = split_record_batches(records, policy_.max_message_bytes);
-  if (!batches.ok()) co_return failed(batch_error(batches.status()), batches.status().to_string(), log_start);
+  if (!batches.ok()) return failed(batch_error(batches.status()), batches.status().to_string(), log_start);
   // Kafka takes exactly one v2 batch per partition and request.
   if (batches->size() != 1) {
-    co_return failed(ErrorCode::kInvalidRecord, "a produce request must carry exactly one record batch per partition",
-                     log_start);
+    return failed(ErrorCode::kInvalidRecord,
+                  "a produce request must carry exactly one record batch per partition", log_start);
   }
   const RecordBatchView& batch = batches->front();
   BatchValidation rules;
   rules.max_batch_bytes = policy_.max_message_bytes;
-  if (Status s = batch.validate(rules); !s.ok()) co_return failed(batch_error(s), s.to_string(), log_start);
+  if (Status s = batch.validate(rules); !s.ok()) return failed(batch_error(s), s.to_string(), log_start);
   if (batch.is_control()) {
-    co_return failed(ErrorCode::kInvalidRecord, "clients may not produce control batches", log_start);
+    return failed(ErrorCode::kInvalidRecord, "clients may not produce control batches", log_start);
   }
   if (acks == -1 && policy_.min_insync_replicas > 1) {
-    co_return failed(ErrorCode::kNotEnoughReplicas,
-                     "min.insync.replicas is above the one in-sync replica a single node has", log_start);
+    return failed(ErrorCode::kNotEnoughReplicas,
+                  "min.insync.replicas is above the one in-sync replica a single node has", log_start);
   }
   if (!log_.sync_failure().ok()) {
-    co_return failed(ErrorCode::kKafkaStorageError, log_.sync_failure().to_string(), log_start);
+    return failed(ErrorCode::kKafkaStorageError, log_.sync_failure().to_string(), log_start);
   }
 
-  // The batch lies inside the request frame the connection owns.
+  if (batch.is_idempotent()) {
+    SequenceCheck check = producers_.check(batch.producer_id(), batch.producer_epoch(), batch.base_sequence(),
+                                           batch.record_count());
+    switch (check.verdict) {
+      case SequenceVerdict::kAppend:
+        break;
+      case SequenceVerdict::kDuplicate: {
+        // A retry of a batch already in the log: answer with its offsets
+        // and append nothing (acks=-1 still waits for that data's flush).
+        AppendOutcome dup;
+        dup.base_offset = check.first_offset;
+        dup.log_append_time = policy_.log_append_time ? check.timestamp : -1;
+        dup.log_start_offset = log_start;
+        *needs_flush = acks == -1 && log_.acks_all_waits_for_flush();
+        return dup;
+      }
+      case SequenceVerdict::kOutOfOrderSequence:
+        return failed(ErrorCode::kOutOfOrderSequenceNumber, "", log_start);
+      case SequenceVerdict::kInvalidProducerEpoch:
+        return failed(ErrorCode::kInvalidProducerEpoch, "", log_start);
+      case SequenceVerdict::kUnknownProducerId:
+        return failed(ErrorCode::kUnknownProducerId, "", log_start);
+    }
+  }
+
+  // The batch lies inside the request frame the connection owns. One node
+  // is always in leader epoch 0; stamping it lets consumers check for
+  // truncation with OffsetForLeaderEpoch.
   std::span<uint8_t> owned(const_cast<uint8_t*>(batch.bytes().data()), batch.size_bytes());
+  set_partition_leader_epoch(owned, 0);
   auto appended = log_.append(owned);
   if (!appended.ok()) {
-    ErrorCode e = appended.status().code() == Errc::kIo ? ErrorCode::kKafkaStorageError : batch_error(appended.status());
-    co_return failed(e, appended.status().to_string(), log_start);
+    ErrorCode e = appended.status().code() == Errc::kIo ? ErrorCode::kKafkaStorageError
+                                                        : batch_error(appended.status());
+    return failed(e, appended.status().to_string(), log_start);
+  }
+  if (batch.is_idempotent()) {
+    ProducerBatchInfo info{
+        batch.producer_id(),
+        batch.producer_epoch(),
+        batch.base_sequence(),
+        batch.record_count(),
+        appended->base_offset,
+        appended->last_offset,
+        appended->log_append_time >= 0 ? appended->log_append_time : batch.max_timestamp()};
+    producers_.record(info, wall_clock_ms());
+    producers_dirty_ = true;
   }
   AppendOutcome out;
   out.base_offset = appended->base_offset;
@@ -75,12 +131,64 @@ Task<AppendOutcome> Partition::produce(std::span<uint8_t> records, int16_t acks)
   wake_waiters();
 
   if (acks == -1 && log_.acks_all_waits_for_flush()) {
-    Status durable = co_await flush_log(log_, flusher_);
-    if (!durable.ok()) co_return failed(ErrorCode::kKafkaStorageError, durable.to_string(), out.log_start_offset);
+    *needs_flush = true;
   } else {
     log_.flush_if_due(flusher_);
   }
-  co_return out;
+  return out;
+}
+
+std::string Partition::snapshot_path() const {
+  return log_.dir() + "/producer-state";
+}
+
+Status Partition::restore_producer_state() {
+  int64_t from = log_.log_start_offset();
+  if (auto loaded = ProducerStateTable::load_snapshot(snapshot_path()); loaded.ok()) {
+    producers_ = std::move(loaded->first);
+    from = std::max(from, loaded->second);
+  }
+  // Replay what the snapshot does not cover: every idempotent batch past it.
+  const int64_t end = log_.end_offset();
+  std::vector<uint8_t> chunk;
+  while (from < end) {
+    auto range = log_.read(from, 1 << 20);
+    if (!range.ok()) return range.status();
+    if (range->length == 0) break;
+    chunk.resize(range->length);
+    if (::pread(range->fd, chunk.data(), chunk.size(), static_cast<off_t>(range->position)) !=
+        static_cast<ssize_t>(chunk.size())) {
+      return Status(Errc::kIo, "reading the log to rebuild producer state failed");
+    }
+    int64_t next = from;
+    for (RecordBatchIterator it(chunk); auto batch = it.next();) {
+      if (batch->is_idempotent() && !batch->is_control()) {
+        producers_.record(
+            ProducerBatchInfo{batch->producer_id(), batch->producer_epoch(), batch->base_sequence(),
+                              batch->record_count(), batch->base_offset(), batch->last_offset(),
+                              batch->max_timestamp()},
+            wall_clock_ms());
+      }
+      next = batch->next_offset();
+    }
+    if (next <= from) break;
+    from = next;
+  }
+  producers_dirty_ = true;
+  return Status();
+}
+
+Status Partition::snapshot_producer_state() {
+  if (!producers_dirty_) return Status();
+  Status s = producers_.save_snapshot(snapshot_path(), log_.end_offset());
+  if (s.ok()) producers_dirty_ = false;
+  return s;
+}
+
+void Partition::expire_producers(int64_t now_ms, int64_t expiration_ms) {
+  size_t before = producers_.size();
+  producers_.expire(now_ms, expiration_ms);
+  if (producers_.size() != before) producers_dirty_ = true;
 }
 
 void Partition::on_next_append(std::function<bool()> alive, std::function<void()> wake) {
@@ -99,18 +207,30 @@ void Partition::wake_waiters() {
   }
 }
 
-Task<Status> flush_log(storage::Log& log, storage::Flusher& flusher) {
-  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(Status)>(
-      [&log, &flusher](auto handler) {
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        // flush_async may call back at once, inside this initiation; the
-        // resumption is posted so the coroutine never resumes re-entrantly.
-        log.flush_async(flusher, [shared](Status s) {
-          auto ex = asio::get_associated_executor(*shared);
-          asio::post(ex, [shared, s]() { std::move(*shared)(s); });
-        });
-      },
-      asio::use_awaitable);
+Task<std::vector<Status>> flush_logs(std::vector<storage::Log*> logs, storage::Flusher& flusher) {
+  if (logs.empty()) co_return std::vector<Status>{};
+  auto start = [&logs, &flusher](auto handler) {
+    struct Gather {
+      decltype(handler) done;
+      std::vector<Status> results;
+      size_t pending;
+    };
+    auto gather =
+        std::make_shared<Gather>(Gather{std::move(handler), std::vector<Status>(logs.size()), logs.size()});
+    for (size_t i = 0; i < logs.size(); ++i) {
+      // flush_async may call back at once, inside this initiation; the
+      // resumption is posted so the coroutine never resumes re-entrantly.
+      logs[i]->flush_async(flusher, [gather, i](Status s) {
+        gather->results[i] = s;
+        if (--gather->pending == 0) {
+          auto ex = asio::get_associated_executor(gather->done);
+          asio::post(ex, [gather]() { std::move(gather->done)(std::move(gather->results)); });
+        }
+      });
+    }
+  };
+  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(std::vector<Status>)>(
+      std::move(start), asio::use_awaitable);
 }
 
 }  // namespace runnel::kafka

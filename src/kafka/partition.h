@@ -14,6 +14,7 @@
 #include "base/shards.h"
 #include "base/uuid.h"
 #include "kafka/error_code.h"
+#include "kafka/producer_state.h"
 #include "storage/flusher.h"
 #include "storage/log.h"
 
@@ -48,9 +49,20 @@ class Partition {
   void set_policy(const ProducePolicy& policy) { policy_ = policy; }
 
   // Validates and appends the records of one produce request (they are
-  // edited in place: offsets, append time). With acks=-1 returns once the
-  // data is durable (or write caching says it need not wait).
-  Task<AppendOutcome> produce(std::span<uint8_t> records, int16_t acks);
+  // edited in place: offsets, append time). `needs_flush` tells the caller
+  // that acks=-1 must wait for flush_logs() before answering; otherwise a
+  // background flush is started when flush.ms/flush.bytes say one is due.
+  AppendOutcome append(std::span<uint8_t> records, int16_t acks, bool* needs_flush);
+
+  // Idempotent producers' sequence state (DescribeProducers reads it).
+  const ProducerStateTable& producers() const { return producers_; }
+  // Start-up: loads the producer-state snapshot and replays the log past it,
+  // so de-duplication survives restarts and crashes.
+  Status restore_producer_state();
+  // Writes the snapshot when the state changed since the last one.
+  Status snapshot_producer_state();
+  // Drops producers idle past producer.id.expiration.ms.
+  void expire_producers(int64_t now_ms, int64_t expiration_ms);
 
   // On one node every appended record is committed: the high watermark is
   // the log end offset.
@@ -60,9 +72,11 @@ class Partition {
   // Long poll: `wake` runs (on this partition's shard) the next time data
   // is appended. One-shot; callers that gave up are pruned with `alive`.
   void on_next_append(std::function<bool()> alive, std::function<void()> wake);
+  // Wakes every waiting fetch now (shutdown, so long polls end early).
+  void wake_waiters();
 
  private:
-  void wake_waiters();
+  std::string snapshot_path() const;
 
   std::string topic_;
   int32_t index_;
@@ -70,6 +84,8 @@ class Partition {
   storage::Log& log_;
   storage::Flusher& flusher_;
   ProducePolicy policy_;
+  ProducerStateTable producers_;
+  bool producers_dirty_ = false;
   struct Waiter {
     std::function<bool()> alive;
     std::function<void()> wake;
@@ -77,7 +93,9 @@ class Partition {
   std::vector<Waiter> waiters_;
 };
 
-// Awaits Log::flush_async on the log's owner shard.
-Task<Status> flush_log(storage::Log& log, storage::Flusher& flusher);
+// Starts a flush of every log at once (so the flusher can serve them in one
+// group commit) and completes when all have finished, with each log's status
+// in order. Runs on the logs' owner shard.
+Task<std::vector<Status>> flush_logs(std::vector<storage::Log*> logs, storage::Flusher& flusher);
 
 }  // namespace runnel::kafka

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/shards.h"
+#include "kafka/error_code.h"
 #include "protocol/kafka/generated/headers.h"
 
 namespace runnel::kafka {

@@ -59,7 +59,7 @@ TopicTable open_ok(const std::string& dir) {
 
 std::vector<std::string> names(const TopicTable& table) {
   std::vector<std::string> out;
-  for (const TopicInfo& t : table.all()) out.push_back(t.name);
+  for (const auto& [name, t] : table.all()) out.push_back(t.name);
   return out;
 }
 

@@ -1,0 +1,125 @@
+#include "kafka/connection.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <spdlog/spdlog.h>
+
+#include <array>
+
+#include "base/big_endian.h"
+#include "kafka/broker.h"
+#include "kafka/dispatch.h"
+
+namespace runnel::kafka {
+
+
+Connection::Connection(Broker& broker, unsigned shard, asio::ip::tcp::socket socket)
+    : broker_(broker),
+      shard_(shard),
+      socket_(std::move(socket)),
+      frames_ready_(socket_.get_executor()),
+      room_ready_(socket_.get_executor()) {
+  boost::system::error_code ec;
+  auto remote = socket_.remote_endpoint(ec);
+  if (!ec) {
+    peer_ = remote.address().to_string();
+    peer_.append(":").append(std::to_string(remote.port()));
+  } else {
+    peer_ = "unknown peer";
+  }
+}
+
+void Connection::stop() {
+  stopping_ = true;
+  if (!busy_) {
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+  }
+}
+
+Task<void> Connection::read_frames() {
+  auto self = shared_from_this();
+  for (;;) {
+    while (queued_.size() >= kMaxQueuedRequests || queued_bytes_ >= kMaxQueuedBytes) {
+      room_ready_.expires_at(asio::steady_timer::time_point::max());
+      co_await room_ready_.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (stopping_) break;
+    }
+    if (stopping_) break;
+    std::array<uint8_t, 4> size_bytes;
+    auto [ec, n] = co_await asio::async_read(socket_, asio::buffer(size_bytes), asio::as_tuple(asio::use_awaitable));
+    if (ec) break;  // the client left (or shutdown closed the socket)
+    int32_t size = static_cast<int32_t>(load_u32(size_bytes.data()));
+    if (size < 0 || static_cast<size_t>(size) > broker_.max_request_bytes()) {
+      spdlog::warn("kafka: closing connection from {}: frame of {} bytes exceeds socket.request.max.bytes ({})", peer_,
+                   size, broker_.max_request_bytes());
+      break;
+    }
+    std::vector<uint8_t> frame(static_cast<size_t>(size));
+    auto [ec2, n2] = co_await asio::async_read(socket_, asio::buffer(frame), asio::as_tuple(asio::use_awaitable));
+    if (ec2) break;
+    queued_bytes_ += frame.size();
+    queued_.push_back(std::move(frame));
+    frames_ready_.cancel();
+  }
+  reader_done_ = true;
+  frames_ready_.cancel();
+}
+
+Task<void> Connection::run() {
+  auto self = shared_from_this();
+  asio::co_spawn(socket_.get_executor(), read_frames(), asio::detached);
+  while (!stopping_) {
+    if (queued_.empty()) {
+      if (reader_done_) break;
+      frames_ready_.expires_at(asio::steady_timer::time_point::max());
+      co_await frames_ready_.async_wait(asio::as_tuple(asio::use_awaitable));
+      continue;
+    }
+    std::vector<uint8_t> frame = std::move(queued_.front());
+    queued_.pop_front();
+    busy_ = true;
+    Dispatched d = co_await dispatch_request(broker_, shard_, frame, peer_);
+    bool keep = true;
+    switch (d.action) {
+      case Dispatched::Action::kClose:
+        spdlog::warn("kafka: closing connection from {}: {}", peer_, d.why);
+        keep = false;
+        break;
+      case Dispatched::Action::kNoResponse:
+        break;
+      case Dispatched::Action::kRespond:
+        keep = co_await write_response(d.correlation_id, d.response_header_version, d.body);
+        break;
+    }
+    busy_ = false;
+    // Only now does the frame's memory leave the budget: the handler may
+    // have held views into it until the response was written.
+    queued_bytes_ -= frame.size();
+    room_ready_.cancel();
+    if (!keep) break;
+  }
+  stopping_ = true;
+  room_ready_.cancel();
+  boost::system::error_code ignored;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+}
+
+Task<bool> Connection::write_response(int32_t correlation_id, int16_t header_version, const std::vector<uint8_t>& body) {
+  // Size, correlation id and (flexible header) an empty tagged-field block.
+  std::array<uint8_t, 9> head;
+  size_t head_size = header_version >= 1 ? 9 : 8;
+  store_u32(head.data(), static_cast<uint32_t>(head_size - 4 + body.size()));
+  store_u32(head.data() + 4, static_cast<uint32_t>(correlation_id));
+  head[8] = 0;
+  std::array<asio::const_buffer, 2> buffers{asio::buffer(head.data(), head_size), asio::buffer(body)};
+  auto [ec, n] = co_await asio::async_write(socket_, buffers, asio::as_tuple(asio::use_awaitable));
+  co_return !ec && !stopping_;
+}
+
+}  // namespace runnel::kafka

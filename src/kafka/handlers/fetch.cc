@@ -1,0 +1,190 @@
+// Fetch: reads each partition on the shard that owns it and long-polls: when
+// fewer than min_bytes are ready it waits, up to max_wait_ms, for an append to
+// any of the partitions asked for. Sessions (KIP-227) are not kept: every
+// answer carries session id 0, which tells a client to send full requests.
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+
+#include "kafka/broker.h"
+#include "kafka/partition_fanout.h"
+#include "kafka/handlers/handlers.h"
+#include "protocol/kafka/generated/fetch.h"
+
+namespace runnel::kafka {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct PartitionRead {
+  std::string topic;
+  int32_t partition;
+  int64_t offset;
+  size_t max_bytes;
+  FetchResponse::PartitionData* answer;
+  std::vector<uint8_t> data;   // the batches read, owned until the response is encoded
+  int64_t seen_end = -1;       // end offset when read, to detect appends racing the wait
+};
+
+// Wakes a waiting fetch from whichever shard appends first.
+struct WakeSignal {
+  explicit WakeSignal(asio::any_io_executor ex) : timer(ex) {}
+  asio::steady_timer timer;
+  std::atomic<bool> done{false};
+};
+
+Status read_range(const storage::FileRange& range, std::vector<uint8_t>* out) {
+  out->resize(range.length);
+  size_t got = 0;
+  while (got < range.length) {
+    ssize_t n = ::pread(range.fd, out->data() + got, range.length - got, static_cast<off_t>(range.position + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return Status(Errc::kIo, "reading a segment for fetch failed");
+    got += static_cast<size_t>(n);
+  }
+  return Status();
+}
+
+void read_partition(ShardState& shard, PartitionRead& r) {
+  auto& answer = *r.answer;
+  Partition* partition = shard.find(r.topic, r.partition);
+  if (partition == nullptr) {
+    answer.error_code = code(ErrorCode::kUnknownTopicOrPartition);
+    return;
+  }
+  storage::Log& log = partition->log();
+  answer.high_watermark = partition->high_watermark();
+  answer.last_stable_offset = partition->high_watermark();
+  answer.log_start_offset = partition->log_start_offset();
+  r.seen_end = log.end_offset();
+  r.data.clear();
+  if (r.offset == log.end_offset()) return;
+  auto range = log.read(r.offset, r.max_bytes);
+  if (!range.ok()) {
+    answer.error_code = code(range.status().code() == Errc::kInvalidValue ? ErrorCode::kOffsetOutOfRange
+                                                                          : ErrorCode::kKafkaStorageError);
+    return;
+  }
+  if (Status s = read_range(*range, &r.data); !s.ok()) {
+    answer.error_code = code(ErrorCode::kKafkaStorageError);
+    r.data.clear();
+  }
+}
+
+// Registers a one-shot wake-up with every partition this shard owns; wakes
+// at once when one already moved past what was read.
+void watch_partition(ShardState& shard, PartitionRead& r, const std::shared_ptr<WakeSignal>& signal) {
+  auto wake = [signal]() {
+    asio::post(signal->timer.get_executor(), [signal]() { signal->timer.cancel(); });
+  };
+  Partition* partition = shard.find(r.topic, r.partition);
+  if (partition == nullptr) return;
+  if (partition->log().end_offset() != r.seen_end) {
+    wake();
+    return;
+  }
+  partition->on_next_append([signal]() { return !signal->done.load(std::memory_order_relaxed); }, wake);
+}
+
+}  // namespace
+
+Task<HandlerResult> handle_fetch(RequestContext& ctx, std::span<uint8_t> body) {
+  FetchRequest request;
+  if (!decode_request(body, ctx.version(), &request)) co_return HandlerResult::malformed();
+  Broker& broker = ctx.broker;
+  const int16_t version = ctx.version();
+  FetchResponse response;
+  response.session_id = 0;
+
+  // Sessionless (id 0, epoch -1) and "start a session" (id 0, epoch 0) are
+  // both answered in full with no session; anything naming a session we
+  // never created gets the error KIP-227 prescribes.
+  if (request.session_id != 0) {
+    response.error_code = code(ErrorCode::kFetchSessionIdNotFound);
+    co_return encode_response(response, version);
+  }
+  if (request.session_epoch != -1 && request.session_epoch != 0) {
+    response.error_code = code(ErrorCode::kInvalidFetchSessionEpoch);
+    co_return encode_response(response, version);
+  }
+
+  std::shared_ptr<const MetadataImage> image = broker.local().metadata;
+  std::vector<PartitionRead> reads;
+  size_t count = 0;
+  for (const auto& t : request.topics) count += t.partitions.size();
+  reads.reserve(count);
+  response.responses.reserve(request.topics.size());
+  const size_t response_max = request.max_bytes > 0 ? static_cast<size_t>(request.max_bytes) : 0;
+  for (const auto& t : request.topics) {
+    auto& topic_answer = response.responses.emplace_back();
+    topic_answer.topic = t.topic;
+    topic_answer.topic_id = t.topic_id;
+    // v13+ names topics by id only.
+    const TopicImage* topic = version >= 13 ? image->find(t.topic_id) : image->find(t.topic);
+    topic_answer.partitions.reserve(t.partitions.size());
+    for (const auto& p : t.partitions) {
+      auto& answer = topic_answer.partitions.emplace_back();
+      answer.partition_index = p.partition;
+      answer.high_watermark = -1;
+      answer.aborted_transactions = std::nullopt;
+      answer.records = RecordsView{};
+      if (topic == nullptr) {
+        answer.error_code = code(version >= 13 ? ErrorCode::kUnknownTopicId : ErrorCode::kUnknownTopicOrPartition);
+        continue;
+      }
+      if (p.partition < 0 || p.partition >= topic->partitions) {
+        answer.error_code = code(ErrorCode::kUnknownTopicOrPartition);
+        continue;
+      }
+      if (p.fetch_offset < 0) {
+        answer.error_code = code(ErrorCode::kOffsetOutOfRange);
+        continue;
+      }
+      size_t limit = p.partition_max_bytes > 0 ? static_cast<size_t>(p.partition_max_bytes) : 0;
+      limit = std::min(limit, response_max);
+      reads.push_back(PartitionRead{topic->name, p.partition, p.fetch_offset, limit, &answer, {}, -1});
+    }
+  }
+
+  const auto deadline = Clock::now() + std::chrono::milliseconds(std::max(0, request.max_wait_ms));
+  const size_t min_bytes = request.min_bytes > 0 ? static_cast<size_t>(request.min_bytes) : 0;
+  for (;;) {
+    co_await on_partition_owners<PartitionRead>(broker, reads, read_partition);
+    size_t ready = 0;
+    bool errors = false;
+    for (const auto& r : reads) {
+      ready += r.data.size();
+      errors |= r.answer->error_code != 0;
+    }
+    if (reads.empty() || errors || ready >= min_bytes || Clock::now() >= deadline ||
+        broker.local().stopping) {
+      break;
+    }
+    auto signal = std::make_shared<WakeSignal>(co_await asio::this_coro::executor);
+    signal->timer.expires_at(deadline);
+    auto watch = [signal](ShardState& shard, PartitionRead& r) { watch_partition(shard, r, signal); };
+    co_await on_partition_owners<PartitionRead>(broker, reads, watch);
+    co_await signal->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    signal->done.store(true, std::memory_order_relaxed);
+  }
+
+  // max_bytes bounds the whole response, but the first partition with data
+  // always gets its first batch so a consumer can make progress (KIP-74).
+  size_t total = 0;
+  for (auto& r : reads) {
+    if (r.data.empty()) continue;
+    if (total > 0 && total + r.data.size() > response_max) {
+      r.data.clear();
+      continue;
+    }
+    total += r.data.size();
+    r.answer->records = RecordsView{std::span<const uint8_t>(r.data)};
+  }
+  co_return encode_response(response, version);
+}
+
+}  // namespace runnel::kafka

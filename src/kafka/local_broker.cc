@@ -1,0 +1,27 @@
+#include "kafka/local_broker.h"
+
+namespace runnel::kafka {
+
+LocalBroker::LocalBroker(BrokerConfig config) {
+  config.listen_host = "127.0.0.1";
+  config.listen_port = 0;
+  broker_ = std::make_unique<Broker>(shards_, std::move(config));
+  broker_->prepare();
+  run([](Broker& b) -> Task<int> {
+    co_await b.start();
+    co_return 0;
+  }(*broker_));
+}
+
+LocalBroker::~LocalBroker() {
+  run([](Broker& b) -> Task<int> {
+    co_await b.shutdown();
+    co_return 0;
+  }(*broker_));
+}
+
+Dispatched LocalBroker::request(std::span<uint8_t> frame) {
+  return run(dispatch_request(*broker_, 0, frame, "local"));
+}
+
+}  // namespace runnel::kafka
