@@ -59,9 +59,23 @@ Task<void> Connection::read_frames() {
                    size, broker_.max_request_bytes());
       break;
     }
-    std::vector<uint8_t> frame(static_cast<size_t>(size));
-    auto [ec2, n2] = co_await asio::async_read(socket_, asio::buffer(frame), asio::as_tuple(asio::use_awaitable));
-    if (ec2) break;
+    // The buffer grows with the bytes that actually arrive (at most twice
+    // them), so a peer announcing 100 MiB and sending little pins little.
+    const auto total = static_cast<size_t>(size);
+    std::vector<uint8_t> frame;
+    size_t filled = 0;
+    bool failed = false;
+    while (filled < total) {
+      if (filled == frame.size()) frame.resize(std::min(total, std::max<size_t>(kFirstReadBytes, filled * 2)));
+      auto [ec2, n2] = co_await socket_.async_read_some(asio::buffer(frame.data() + filled, frame.size() - filled),
+                                                        asio::as_tuple(asio::use_awaitable));
+      if (ec2) {
+        failed = true;
+        break;
+      }
+      filled += n2;
+    }
+    if (failed) break;
     queued_bytes_ += frame.size();
     queued_.push_back(std::move(frame));
     frames_ready_.cancel();

@@ -35,6 +35,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Requests read ahead of the one being served.
   static constexpr size_t kMaxQueuedRequests = 16;
   static constexpr size_t kMaxQueuedBytes = 64u << 20;
+  // A frame's buffer starts this big and doubles as its bytes arrive.
+  static constexpr size_t kFirstReadBytes = 64u << 10;
 
   Task<void> read_frames();
   Task<bool> write_response(int32_t correlation_id, int16_t header_version, const std::vector<uint8_t>& body);

@@ -7,6 +7,7 @@
 
 #include <chrono>
 
+#include "kafka/batch_conformance.h"
 #include "protocol/record_batch.h"
 
 namespace runnel::kafka {
@@ -75,6 +76,12 @@ AppendOutcome Partition::append(std::span<uint8_t> records, int16_t acks, bool* 
   if (!log_.sync_failure().ok()) {
     return failed(ErrorCode::kKafkaStorageError, log_.sync_failure().to_string(), log_start);
   }
+  BatchRules batch_rules;
+  batch_rules.require_keys = policy_.compacted;
+  batch_rules.compression = policy_.compression;
+  batch_rules.max_batch_bytes = policy_.max_message_bytes;
+  Conformance conformance = conform_batch(batch, batch_rules);
+  if (conformance.error != ErrorCode::kNone) return failed(conformance.error, conformance.message, log_start);
 
   if (batch.is_idempotent()) {
     SequenceCheck check = producers_.check(batch.producer_id(), batch.producer_epoch(), batch.base_sequence(),
@@ -105,6 +112,7 @@ AppendOutcome Partition::append(std::span<uint8_t> records, int16_t acks, bool* 
   // is always in leader epoch 0; stamping it lets consumers check for
   // truncation with OffsetForLeaderEpoch.
   std::span<uint8_t> owned(const_cast<uint8_t*>(batch.bytes().data()), batch.size_bytes());
+  if (conformance.rewritten) owned = *conformance.rewritten;
   set_partition_leader_epoch(owned, 0);
   auto appended = log_.append(owned);
   if (!appended.ok()) {

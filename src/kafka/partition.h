@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "base/uuid.h"
 #include "kafka/error_code.h"
 #include "kafka/producer_state.h"
+#include "protocol/compression.h"
 #include "storage/flusher.h"
 #include "storage/log.h"
 
@@ -25,6 +27,8 @@ struct ProducePolicy {
   size_t max_message_bytes = 1048588;
   bool log_append_time = false;
   bool compacted = false;        // records must carry keys
+  // compression.type: nullopt keeps the producer's codec ("producer").
+  std::optional<CompressionType> compression;
   int32_t min_insync_replicas = 1;
 };
 

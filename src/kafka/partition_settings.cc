@@ -14,6 +14,7 @@ PartitionSettings resolve_partition_settings(const TopicImage& topic, const clus
   settings.produce.log_append_time = policy.log_append_time;
   settings.produce.compacted = policy.compact;
   settings.produce.min_insync_replicas = policy.min_insync_replicas;
+  settings.produce.compression = policy.compression;
   return settings;
 }
 

@@ -27,8 +27,11 @@ Task<HandlerResult> handle_delete_records(RequestContext& ctx, std::span<uint8_t
   size_t count = 0;
   for (const auto& t : request.topics) count += t.partitions.size();
   work.reserve(count);
+  // Lookups keep pointers to the answers: reserve so they never move.
+  response.topics.reserve(request.topics.size());
   for (const auto& t : request.topics) {
     auto& topic_answer = response.topics.emplace_back();
+    topic_answer.partitions.reserve(t.partitions.size());
     topic_answer.name = t.name;
     const TopicImage* topic = image->find(t.name);
     for (const auto& p : t.partitions) {

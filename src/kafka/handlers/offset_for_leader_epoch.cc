@@ -31,8 +31,11 @@ Task<HandlerResult> handle_offset_for_leader_epoch(RequestContext& ctx, std::spa
   size_t count = 0;
   for (const auto& t : request.topics) count += t.partitions.size();
   lookups.reserve(count);
+  // Lookups keep pointers to the answers: reserve so they never move.
+  response.topics.reserve(request.topics.size());
   for (const auto& t : request.topics) {
     auto& topic_answer = response.topics.emplace_back();
+    topic_answer.partitions.reserve(t.partitions.size());
     topic_answer.topic = t.topic;
     const TopicImage* topic = image->find(t.topic);
     for (const auto& p : t.partitions) {

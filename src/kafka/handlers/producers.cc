@@ -57,8 +57,11 @@ Task<HandlerResult> handle_describe_producers(RequestContext& ctx, std::span<uin
   size_t count = 0;
   for (const auto& t : request.topics) count += t.partition_indexes.size();
   queries.reserve(count);
+  // Lookups keep pointers to the answers: reserve so they never move.
+  response.topics.reserve(request.topics.size());
   for (const auto& t : request.topics) {
     auto& topic_answer = response.topics.emplace_back();
+    topic_answer.partitions.reserve(t.partition_indexes.size());
     topic_answer.name = t.name;
     const TopicImage* topic = image->find(t.name);
     for (int32_t p : t.partition_indexes) {

@@ -117,7 +117,6 @@ async function fetchAll(kafka, admin, job) {
 
 async function main() {
   const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'))
-  const records = JSON.parse(fs.readFileSync(job.input, 'utf8'))
   const kafka = new Kafka({
     clientId: 'runnel-it-kafkajs',
     brokers: job.brokers,
@@ -131,6 +130,7 @@ async function main() {
       await admin.deleteTopics({ topics: [job.topic], timeout: 30000 })
       return
     }
+    const records = JSON.parse(fs.readFileSync(job.input, 'utf8'))
     const created = await admin.createTopics({
       topics: [{ topic: job.topic, numPartitions: job.partitions, replicationFactor: 1 }],
       waitForLeaders: true,
