@@ -102,12 +102,33 @@ Task<void> Broker::start() {
   spdlog::info("runnel: {} shard(s), data directory {} ({} shutdown last time)", shards_.count(), config_.data_dir,
                clean_start_ ? "clean" : "no clean");
   co_await controller_->load();
+  remove_orphan_logs();
   for (unsigned s = 0; s < shards_.count(); ++s) {
     asio::co_spawn(shards_.context(s), [this, s]() { return run_shard_timers(s); }, asio::detached);
   }
   listener_->start();
   spdlog::info("runnel: Kafka API on {}:{}, advertised as {}:{}", config_.listen_host, listener_->port(),
                config_.advertised_host, config_.advertised_port);
+}
+
+void Broker::remove_orphan_logs() {
+  // A crash between the topic table's change and the deletion of the
+  // topic's directories leaves logs no topic owns: they go now.
+  auto found = storage::LogManager::discover(config_.data_dir);
+  if (!found.ok()) {
+    spdlog::warn("runnel: listing the data directory failed: {}", found.status().to_string());
+    return;
+  }
+  const MetadataImage& image = metadata();
+  for (const storage::TopicPartition& tp : found->partitions) {
+    const TopicImage* topic = image.find(tp.topic);
+    if (topic != nullptr && tp.partition < topic->partitions) continue;
+    if (Status s = local().logs->remove(tp); !s.ok()) {
+      spdlog::warn("runnel: removing the orphaned log {}/{} failed: {}", tp.topic, tp.partition, s.to_string());
+    } else {
+      spdlog::info("runnel: removed {}/{}, a log of a deleted topic", tp.topic, tp.partition);
+    }
+  }
 }
 
 Task<void> Broker::run_shard_timers(unsigned shard) {
@@ -127,7 +148,10 @@ Task<void> Broker::run_shard_timers(unsigned shard) {
 }
 
 void Broker::housekeeping(ShardState& state) {
-  state.logs->housekeeping();
+  for (const storage::LogProblem& problem : state.logs->housekeeping()) {
+    spdlog::warn("runnel: retention or compaction of {}/{} failed: {}", problem.tp.topic, problem.tp.partition,
+                 problem.status.to_string());
+  }
   const int64_t now = wall_clock_ms();
   const int64_t expiration = setting_int("producer.id.expiration.ms");
   for (auto& [tp, partition] : state.partitions) {

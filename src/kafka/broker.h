@@ -112,6 +112,8 @@ class Broker {
 
  private:
   Task<int> apply_image(std::shared_ptr<const MetadataImage> image);
+  // Deletes logs on disk whose topic (or partition) no longer exists.
+  void remove_orphan_logs();
   // Background flushes (flush.ms) and housekeeping (retention, compaction).
   Task<void> run_shard_timers(unsigned shard);
   // Retention, compaction, producer expiry and producer-state snapshots.

@@ -2,6 +2,8 @@
 // directory, typed requests in, responses decoded as a client would.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "kafka/dispatch.h"
 #include "kafka/error_code.h"
 #include "kafka/local_broker.h"
@@ -333,6 +335,28 @@ TEST(BrokerTest, DeletedTopicIsGoneAndCanBeCreatedAgainEmpty) {
             code(ErrorCode::kUnknownTopicOrPartition));
   create_topic(broker, "gone", 1);
   EXPECT_EQ(fetch(broker, "gone", 0, 0).responses[0].partitions[0].high_watermark, 0);
+}
+
+TEST(BrokerTest, LogsOfTopicsThatNoLongerExistAreRemovedAtStart) {
+  storage::TempDir dir;
+  {
+    LocalBroker broker(config_in(dir));
+    create_topic(broker, "kept", 1);
+    auto batch = make_batch(1);
+    produce(broker, "kept", 0, batch);
+  }
+  // As if a crash struck after the topic table forgot "ghost" and before its
+  // directories went, plus a partition beyond "kept"'s count.
+  std::filesystem::create_directories(dir.path() + "/kafka/ghost");
+  std::filesystem::copy(dir.path() + "/kafka/kept/0", dir.path() + "/kafka/ghost/0",
+                        std::filesystem::copy_options::recursive);
+  std::filesystem::copy(dir.path() + "/kafka/kept/0", dir.path() + "/kafka/kept/7",
+                        std::filesystem::copy_options::recursive);
+  LocalBroker broker(config_in(dir));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/kafka/ghost/0"));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/kafka/kept/7"));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() + "/kafka/kept/0"));
+  EXPECT_EQ(fetch(broker, "kept", 0, 0).responses[0].partitions[0].high_watermark, 1);
 }
 
 }  // namespace
