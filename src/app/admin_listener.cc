@@ -9,7 +9,7 @@ namespace runnel::app {
 
 namespace asio = boost::asio;
 
-AdminListener::AdminListener(asio::io_context& context) : context_(context), acceptor_(context) {}
+AdminListener::AdminListener(asio::io_context& context) : acceptor_(context) {}
 
 void AdminListener::bind(const std::string& host, uint16_t port) {
   boost::system::error_code ec;

@@ -23,7 +23,6 @@ class AdminListener {
  private:
   void accept_next();
 
-  boost::asio::io_context& context_;
   boost::asio::ip::tcp::acceptor acceptor_;
 };
 

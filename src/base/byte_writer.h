@@ -75,6 +75,22 @@ class ByteWriter {
   void put_i16_at(size_t at, int16_t v) { put_fixed_at<uint16_t>(at, static_cast<uint16_t>(v)); }
   uint8_t* data() { return out_->data(); }
 
+  // Bytes that belong at the current position but are not written here: the
+  // sender splices them in (fetch sends log bytes straight from the file).
+  // Only a writer given a gap list accepts them.
+  struct Gap {
+    size_t at;      // offset in the written bytes where the gap's bytes go
+    size_t length;
+  };
+  void collect_gaps(std::vector<Gap>* gaps) { gaps_ = gaps; }
+  void leave_gap(size_t length) {
+    if (gaps_ == nullptr) {
+      fail(Errc::kInvalidValue, "spliced bytes need a writer that collects gaps");
+      return;
+    }
+    gaps_->push_back(Gap{out_->size(), length});
+  }
+
  private:
   template <typename U>
   static U to_big_endian(U v) {
@@ -97,6 +113,7 @@ class ByteWriter {
   }
 
   std::vector<uint8_t>* out_;
+  std::vector<Gap>* gaps_ = nullptr;
   Status status_;
 };
 

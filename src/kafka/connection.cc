@@ -8,7 +8,11 @@
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include <sys/sendfile.h>
+
 #include <array>
+#include <cerrno>
+#include <cstring>
 
 #include "base/big_endian.h"
 #include "kafka/broker.h"
@@ -107,7 +111,7 @@ Task<void> Connection::run() {
       case Dispatched::Action::kNoResponse:
         break;
       case Dispatched::Action::kRespond:
-        keep = co_await write_response(d.correlation_id, d.response_header_version, d.body);
+        keep = co_await write_response(d.correlation_id, d.response_header_version, d.body, d.splices);
         break;
     }
     busy_ = false;
@@ -124,16 +128,57 @@ Task<void> Connection::run() {
   socket_.close(ignored);
 }
 
-Task<bool> Connection::write_response(int32_t correlation_id, int16_t header_version, const std::vector<uint8_t>& body) {
+Task<bool> Connection::write_response(int32_t correlation_id, int16_t header_version,
+                                      const std::vector<uint8_t>& body, const std::vector<Splice>& splices) {
   // Size, correlation id and (flexible header) an empty tagged-field block.
   std::array<uint8_t, 9> head;
   size_t head_size = header_version >= 1 ? 9 : 8;
-  store_u32(head.data(), static_cast<uint32_t>(head_size - 4 + body.size()));
+  store_u32(head.data(), static_cast<uint32_t>(head_size - 4 + body.size() + spliced_bytes(splices)));
   store_u32(head.data() + 4, static_cast<uint32_t>(correlation_id));
   head[8] = 0;
-  std::array<asio::const_buffer, 2> buffers{asio::buffer(head.data(), head_size), asio::buffer(body)};
+  // The body up to the first splice goes with the header in one write.
+  const size_t first = splices.empty() ? body.size() : splices.front().at;
+  std::array<asio::const_buffer, 2> buffers{asio::buffer(head.data(), head_size), asio::buffer(body.data(), first)};
   auto [ec, n] = co_await asio::async_write(socket_, buffers, asio::as_tuple(asio::use_awaitable));
-  co_return !ec && !stopping_;
+  if (ec) co_return false;
+  for (size_t i = 0; i < splices.size(); ++i) {
+    if (!co_await send_file(splices[i].file)) co_return false;
+    const size_t from = splices[i].at;
+    const size_t to = i + 1 < splices.size() ? splices[i + 1].at : body.size();
+    if (to > from) {
+      auto [ec2, n2] = co_await asio::async_write(socket_, asio::buffer(body.data() + from, to - from),
+                                                  asio::as_tuple(asio::use_awaitable));
+      if (ec2) co_return false;
+    }
+  }
+  co_return !stopping_;
+}
+
+Task<bool> Connection::send_file(const FileSlice& slice) {
+  // sendfile moves the bytes from the page cache to the socket without a
+  // copy through user space; on a full socket buffer it waits for room.
+  off_t position = static_cast<off_t>(slice.position);
+  size_t left = slice.length;
+  socket_.native_non_blocking(true);
+  while (left > 0) {
+    ssize_t n = ::sendfile(socket_.native_handle(), slice.fd.get(), &position, left);
+    if (n > 0) {
+      left -= static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      auto [ec] = co_await socket_.async_wait(asio::ip::tcp::socket::wait_write, asio::as_tuple(asio::use_awaitable));
+      if (ec) co_return false;
+      continue;
+    }
+    // n == 0: the file is shorter than the range (it cannot be: segments
+    // only grow past a range) — or an error. Either way the response is
+    // broken mid-frame, so the connection must go.
+    spdlog::warn("kafka: sending log bytes to {} failed: {}", peer_, n == 0 ? "end of file" : std::strerror(errno));
+    co_return false;
+  }
+  co_return true;
 }
 
 }  // namespace runnel::kafka

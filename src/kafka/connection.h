@@ -15,6 +15,7 @@
 #include <string>
 
 #include "base/shards.h"
+#include "kafka/spliced_body.h"
 
 namespace runnel::kafka {
 
@@ -39,7 +40,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   static constexpr size_t kFirstReadBytes = 64u << 10;
 
   Task<void> read_frames();
-  Task<bool> write_response(int32_t correlation_id, int16_t header_version, const std::vector<uint8_t>& body);
+  Task<bool> write_response(int32_t correlation_id, int16_t header_version, const std::vector<uint8_t>& body,
+                            const std::vector<Splice>& splices);
+  Task<bool> send_file(const FileSlice& slice);
 
   Broker& broker_;
   unsigned shard_;

@@ -123,6 +123,7 @@ Task<Dispatched> dispatch_request(Broker& broker, unsigned shard, std::span<uint
   out.action = Dispatched::Action::kRespond;
   out.response_header_version = response_header_version(key, version);
   out.body = std::move(result.body);
+  out.splices = std::move(result.splices);
   co_return out;
 }
 

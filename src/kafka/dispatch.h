@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "kafka/request_context.h"
+#include "kafka/spliced_body.h"
 
 namespace runnel::kafka {
 
@@ -30,6 +31,7 @@ struct Dispatched {
   int32_t correlation_id = 0;
   int16_t response_header_version = 0;
   std::vector<uint8_t> body;
+  std::vector<Splice> splices;  // file bytes that go into the body (fetch)
   std::string why;  // for kClose: what was wrong, for the log
 };
 

@@ -1,5 +1,8 @@
 #include "kafka/local_broker.h"
 
+#include <stdexcept>
+#include <string>
+
 namespace runnel::kafka {
 
 LocalBroker::LocalBroker(BrokerConfig config) {
@@ -21,7 +24,12 @@ LocalBroker::~LocalBroker() {
 }
 
 Dispatched LocalBroker::request(std::span<uint8_t> frame) {
-  return run(dispatch_request(*broker_, 0, frame, "local"));
+  Dispatched d = run(dispatch_request(*broker_, 0, frame, "local"));
+  // In-process callers read the response from memory.
+  if (Status s = inline_splices(d.body, d.splices); !s.ok()) {
+    throw std::runtime_error(std::string("reading fetched log bytes failed: ").append(s.to_string()));
+  }
+  return d;
 }
 
 }  // namespace runnel::kafka

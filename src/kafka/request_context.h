@@ -9,6 +9,7 @@
 
 #include "base/shards.h"
 #include "kafka/error_code.h"
+#include "kafka/spliced_body.h"
 #include "protocol/kafka/generated/headers.h"
 
 namespace runnel::kafka {
@@ -32,9 +33,10 @@ struct HandlerResult {
   };
   Kind kind = Kind::kRespond;
   std::vector<uint8_t> body;
+  std::vector<Splice> splices;  // file bytes that go into the body (fetch)
 
-  static HandlerResult malformed() { return HandlerResult{Kind::kMalformed, {}}; }
-  static HandlerResult no_response() { return HandlerResult{Kind::kNoResponse, {}}; }
+  static HandlerResult malformed() { return HandlerResult{Kind::kMalformed, {}, {}}; }
+  static HandlerResult no_response() { return HandlerResult{Kind::kNoResponse, {}, {}}; }
 };
 
 // A handler gets the request body (after the header) in a buffer the

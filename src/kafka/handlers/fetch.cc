@@ -2,8 +2,12 @@
 // fewer than min_bytes are ready it waits, up to max_wait_ms, for an append to
 // any of the partitions asked for. Sessions (KIP-227) are not kept: every
 // answer carries session id 0, which tells a client to send full requests.
+// The log bytes are not copied: each partition's answer names a range of a
+// segment file (a dup'ed descriptor) that the connection sends with sendfile.
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -26,7 +30,7 @@ struct PartitionRead {
   int64_t offset;
   size_t max_bytes;
   FetchResponse::PartitionData* answer;
-  std::vector<uint8_t> data;   // the batches read, owned until the response is encoded
+  FileSlice data;              // the batches read: a segment file range
   int64_t seen_end = -1;       // end offset when read, to detect appends racing the wait
 };
 
@@ -36,18 +40,6 @@ struct WakeSignal {
   asio::steady_timer timer;
   std::atomic<bool> done{false};
 };
-
-Status read_range(const storage::FileRange& range, std::vector<uint8_t>* out) {
-  out->resize(range.length);
-  size_t got = 0;
-  while (got < range.length) {
-    ssize_t n = ::pread(range.fd, out->data() + got, range.length - got, static_cast<off_t>(range.position + got));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return Status(Errc::kIo, "reading a segment for fetch failed");
-    got += static_cast<size_t>(n);
-  }
-  return Status();
-}
 
 void read_partition(ShardState& shard, PartitionRead& r) {
   auto& answer = *r.answer;
@@ -61,7 +53,7 @@ void read_partition(ShardState& shard, PartitionRead& r) {
   answer.last_stable_offset = partition->high_watermark();
   answer.log_start_offset = partition->log_start_offset();
   r.seen_end = log.end_offset();
-  r.data.clear();
+  r.data = FileSlice{};
   if (r.offset == log.end_offset()) return;
   auto range = log.read(r.offset, r.max_bytes);
   if (!range.ok()) {
@@ -69,10 +61,15 @@ void read_partition(ShardState& shard, PartitionRead& r) {
                                                                           : ErrorCode::kKafkaStorageError);
     return;
   }
-  if (Status s = read_range(*range, &r.data); !s.ok()) {
+  if (range->length == 0) return;
+  // The segment's own descriptor may be closed (LRU, retention) before the
+  // response is sent; the dup keeps the file readable until then.
+  UniqueFd fd(::fcntl(range->fd, F_DUPFD_CLOEXEC, 0));
+  if (!fd) {
     answer.error_code = code(ErrorCode::kKafkaStorageError);
-    r.data.clear();
+    return;
   }
+  r.data = FileSlice{std::move(fd), range->position, range->length};
 }
 
 // Registers a one-shot wake-up with every partition this shard owns; wakes
@@ -146,7 +143,7 @@ Task<HandlerResult> handle_fetch(RequestContext& ctx, std::span<uint8_t> body) {
       }
       size_t limit = p.partition_max_bytes > 0 ? static_cast<size_t>(p.partition_max_bytes) : 0;
       limit = std::min(limit, response_max);
-      reads.push_back(PartitionRead{topic->name, p.partition, p.fetch_offset, limit, &answer, {}, -1});
+      reads.push_back(PartitionRead{topic->name, p.partition, p.fetch_offset, limit, &answer, FileSlice{}, -1});
     }
   }
 
@@ -157,7 +154,7 @@ Task<HandlerResult> handle_fetch(RequestContext& ctx, std::span<uint8_t> body) {
     size_t ready = 0;
     bool errors = false;
     for (const auto& r : reads) {
-      ready += r.data.size();
+      ready += r.data.length;
       errors |= r.answer->error_code != 0;
     }
     if (reads.empty() || errors || ready >= min_bytes || Clock::now() >= deadline ||
@@ -175,16 +172,30 @@ Task<HandlerResult> handle_fetch(RequestContext& ctx, std::span<uint8_t> body) {
   // max_bytes bounds the whole response, but the first partition with data
   // always gets its first batch so a consumer can make progress (KIP-74).
   size_t total = 0;
+  std::vector<FileSlice*> sent;
   for (auto& r : reads) {
-    if (r.data.empty()) continue;
-    if (total > 0 && total + r.data.size() > response_max) {
-      r.data.clear();
-      continue;
-    }
-    total += r.data.size();
-    r.answer->records = RecordsView{std::span<const uint8_t>(r.data)};
+    if (r.data.length == 0) continue;
+    if (total > 0 && total + r.data.length > response_max) continue;
+    total += r.data.length;
+    r.answer->records = RecordsView{{}, r.data.length};
+    sent.push_back(&r.data);
   }
-  co_return encode_response(response, version);
+
+  // The encoder leaves a gap where each partition's records go, in response
+  // order, which is the order of `reads`.
+  HandlerResult out;
+  std::vector<ByteWriter::Gap> gaps;
+  out.body.reserve(response.encoded_size(version));
+  ByteWriter w(&out.body);
+  w.collect_gaps(&gaps);
+  response.encode(w, version);
+  if (!w.ok() || gaps.size() != sent.size()) {
+    spdlog::error("kafka: encoding a fetch response failed: {}", w.ok() ? "records out of order" : w.status().to_string());
+    co_return HandlerResult::malformed();
+  }
+  out.splices.reserve(gaps.size());
+  for (size_t i = 0; i < gaps.size(); ++i) out.splices.push_back(Splice{gaps[i].at, std::move(*sent[i])});
+  co_return out;
 }
 
 }  // namespace runnel::kafka

@@ -174,7 +174,7 @@ size_t fixed_array_size(bool flexible, const std::vector<T>& v) {
 }  // namespace
 
 bool RecordsView::operator==(const RecordsView& other) const {
-  return bytes.size() == other.bytes.size() &&
+  return spliced == other.spliced && bytes.size() == other.bytes.size() &&
          (bytes.empty() || std::memcmp(bytes.data(), other.bytes.data(), bytes.size()) == 0);
 }
 
@@ -279,12 +279,21 @@ void read_records(ByteReader& r, bool flexible, bool nullable, std::optional<Rec
 }
 
 void write_records(ByteWriter& w, bool flexible, const RecordsView& v) {
-  write_bytes_field(w, flexible, v.bytes);
+  if (v.spliced == 0) {
+    write_bytes_field(w, flexible, v.bytes);
+    return;
+  }
+  if (v.spliced > static_cast<size_t>(std::numeric_limits<int32_t>::max() - 1)) {
+    w.fail(Errc::kTooLarge, "records longer than an int32 length allows");
+    return;
+  }
+  write_length(w, flexible, false, static_cast<int64_t>(v.spliced));
+  w.leave_gap(v.spliced);
 }
 
 void write_records(ByteWriter& w, bool flexible, bool nullable, const std::optional<RecordsView>& v) {
   if (v) {
-    write_bytes_field(w, flexible, v->bytes);
+    write_records(w, flexible, *v);
   } else if (nullable) {
     write_length(w, flexible, false, -1);
   } else {
@@ -293,11 +302,13 @@ void write_records(ByteWriter& w, bool flexible, bool nullable, const std::optio
 }
 
 size_t records_size(bool flexible, const RecordsView& v) {
-  return bytes_field_size(flexible, v.bytes.size());
+  // Spliced bytes are not in the encoded buffer, only their length.
+  return v.spliced > 0 ? length_size(flexible, false, static_cast<int64_t>(v.spliced))
+                       : bytes_field_size(flexible, v.bytes.size());
 }
 
 size_t records_size(bool flexible, const std::optional<RecordsView>& v) {
-  return v ? bytes_field_size(flexible, v->bytes.size()) : length_size(flexible, false, -1);
+  return v ? records_size(flexible, *v) : length_size(flexible, false, -1);
 }
 
 bool read_array_length(ByteReader& r, bool flexible, bool nullable, int32_t* count) {

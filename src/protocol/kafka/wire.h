@@ -28,9 +28,15 @@ struct RawTaggedField {
 // A `records` field: a view into the frame the message was decoded from, never a copy, because
 // produce and fetch move megabytes through these. A decoded message must not outlive its frame
 // buffer. Equality compares the bytes, not the addresses, so round-trip checks work.
+//
+// `spliced` > 0 instead says the records are not in memory at all: the
+// encoder writes their length and leaves a gap of that size
+// (ByteWriter::leave_gap) for the sender to fill, e.g. with sendfile.
 struct RecordsView {
   std::span<const uint8_t> bytes;
+  size_t spliced = 0;
   bool operator==(const RecordsView& other) const;
+  size_t size() const { return spliced > 0 ? spliced : bytes.size(); }
 };
 
 // Strings. The nullable overloads take `nullable`: whether this version allows null; -1 (or

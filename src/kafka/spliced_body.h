@@ -1,0 +1,37 @@
+// A response body with holes: log bytes a fetch answers with stay in their
+// segment files and are sent from there (sendfile) instead of being copied
+// through memory. The encoded body holds everything else; each splice says
+// where its file bytes belong.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "base/status.h"
+#include "base/unique_fd.h"
+
+namespace runnel::kafka {
+
+struct FileSlice {
+  UniqueFd fd;  // a dup of the segment's descriptor: the segment may close meanwhile
+  uint64_t position = 0;
+  size_t length = 0;
+};
+
+struct Splice {
+  size_t at = 0;  // offset in the body the file bytes go before
+  FileSlice file;
+};
+
+// Bytes the splices add to the body.
+size_t spliced_bytes(const std::vector<Splice>& splices);
+
+// Reads every splice into the body and clears the list, for callers that
+// need the whole response in memory (in-process tests, the fuzzer).
+Status inline_splices(std::vector<uint8_t>& body, std::vector<Splice>& splices);
+
+// Reads a file range into `out` (appended), retrying short reads.
+Status read_file_range(int fd, uint64_t position, size_t length, std::vector<uint8_t>* out);
+
+}  // namespace runnel::kafka
