@@ -268,6 +268,42 @@ TEST(KafkaCodec, RecordsAreViewsIntoTheFrame) {
   EXPECT_LE(view->bytes.data() + view->bytes.size(), frame.data() + frame.size());
 }
 
+TEST(KafkaCodec, SplicedRecordsLeaveAGapThatFillsToTheSameBytes) {
+  const Bytes records(300, 0x42);  // long enough for a two-byte compact length
+  for (int16_t version : {4, 12}) {
+    auto response_with = [&](RecordsView view) {
+      FetchResponse resp;
+      auto& topic = resp.responses.emplace_back();
+      topic.topic = "t";
+      topic.partitions.emplace_back().records = view;
+      topic.partitions.emplace_back().partition_index = 1;  // no records
+      return resp;
+    };
+    Bytes whole;
+    ByteWriter plain(&whole);
+    response_with(RecordsView{records}).encode(plain, version);
+    ASSERT_TRUE(plain.ok());
+
+    FetchResponse spliced = response_with(RecordsView{{}, records.size()});
+    Bytes body;
+    ByteWriter no_gaps(&body);
+    spliced.encode(no_gaps, version);
+    EXPECT_FALSE(no_gaps.ok()) << "a writer without a gap list must refuse spliced records";
+
+    body.clear();
+    std::vector<ByteWriter::Gap> gaps;
+    ByteWriter w(&body);
+    w.collect_gaps(&gaps);
+    spliced.encode(w, version);
+    ASSERT_TRUE(w.ok());
+    ASSERT_EQ(gaps.size(), 1u);
+    EXPECT_EQ(gaps[0].length, records.size());
+    EXPECT_EQ(body.size(), spliced.encoded_size(version));
+    body.insert(body.begin() + static_cast<std::ptrdiff_t>(gaps[0].at), records.begin(), records.end());
+    EXPECT_EQ(body, whole) << "version " << version;
+  }
+}
+
 TEST(KafkaCodec, UnsupportedVersionFails) {
   ProduceRequest req;
   ByteReader r(Bytes{});
