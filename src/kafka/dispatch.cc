@@ -28,7 +28,11 @@ constexpr std::array kHandlers{
     ApiHandler{21, 0, 2, handle_delete_records},
     ApiHandler{22, 0, 5, handle_init_producer_id},
     ApiHandler{23, 0, 4, handle_offset_for_leader_epoch},
+    ApiHandler{32, 0, 4, handle_describe_configs},
+    ApiHandler{33, 0, 2, handle_alter_configs},
+    ApiHandler{35, 0, 4, handle_describe_log_dirs},
     ApiHandler{37, 0, 3, handle_create_partitions},
+    ApiHandler{44, 0, 1, handle_incremental_alter_configs},
     ApiHandler{60, 0, 1, handle_describe_cluster},
     ApiHandler{61, 0, 0, handle_describe_producers},
 };

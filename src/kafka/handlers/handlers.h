@@ -21,5 +21,9 @@ Task<HandlerResult> handle_sasl_handshake(RequestContext& ctx, std::span<uint8_t
 Task<HandlerResult> handle_describe_cluster(RequestContext& ctx, std::span<uint8_t> body);
 Task<HandlerResult> handle_init_producer_id(RequestContext& ctx, std::span<uint8_t> body);
 Task<HandlerResult> handle_describe_producers(RequestContext& ctx, std::span<uint8_t> body);
+Task<HandlerResult> handle_describe_configs(RequestContext& ctx, std::span<uint8_t> body);
+Task<HandlerResult> handle_alter_configs(RequestContext& ctx, std::span<uint8_t> body);
+Task<HandlerResult> handle_incremental_alter_configs(RequestContext& ctx, std::span<uint8_t> body);
+Task<HandlerResult> handle_describe_log_dirs(RequestContext& ctx, std::span<uint8_t> body);
 
 }  // namespace runnel::kafka
