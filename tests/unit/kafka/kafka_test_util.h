@@ -30,13 +30,21 @@ std::vector<uint8_t> frame_of(const Request& request, int16_t version, int32_t c
   return out;
 }
 
+// A decoded response's records are views into the body it came from, so
+// every body is kept until the test process ends.
+inline std::vector<std::vector<uint8_t>>& kept_response_bodies() {
+  static std::vector<std::vector<uint8_t>> bodies;
+  return bodies;
+}
+
 template <typename Response, typename Request>
 Response call(LocalBroker& broker, const Request& request, int16_t version) {
   std::vector<uint8_t> frame = frame_of(request, version);
   Dispatched d = broker.request(frame);
   EXPECT_EQ(d.action, Dispatched::Action::kRespond) << d.why;
+  const std::vector<uint8_t>& body = kept_response_bodies().emplace_back(std::move(d.body));
   Response response;
-  ByteReader r(d.body);
+  ByteReader r(body);
   response.decode(r, version);
   EXPECT_TRUE(r.ok()) << r.status().to_string();
   EXPECT_EQ(r.remaining(), 0u);
