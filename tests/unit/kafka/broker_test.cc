@@ -26,39 +26,9 @@ using testing::call;
 using testing::frame_of;
 using testing::make_batch;
 
-BrokerConfig config_in(const storage::TempDir& dir) {
-  BrokerConfig config;
-  config.data_dir = dir.path();
-  return config;
-}
-
-CreateTopicsResponse create_topic(LocalBroker& broker, const std::string& name, int32_t partitions,
-                                  int16_t replication = 1, std::map<std::string, std::string> configs = {}) {
-  CreateTopicsRequest request;
-  auto& t = request.topics.emplace_back();
-  t.name = name;
-  t.num_partitions = partitions;
-  t.replication_factor = replication;
-  for (const auto& [k, v] : configs) {
-    auto& c = t.configs.emplace_back();
-    c.name = k;
-    c.value = v;
-  }
-  return call<CreateTopicsResponse>(broker, request, 7);
-}
-
-ProduceResponse produce(LocalBroker& broker, const std::string& topic, int32_t partition, std::vector<uint8_t>& batch,
-                        int16_t acks = -1) {
-  ProduceRequest request;
-  request.acks = acks;
-  request.timeout_ms = 1000;
-  auto& t = request.topic_data.emplace_back();
-  t.name = topic;
-  auto& p = t.partition_data.emplace_back();
-  p.index = partition;
-  p.records = RecordsView{batch};
-  return call<ProduceResponse>(broker, request, 9);
-}
+using testing::config_in;
+using testing::create_topic;
+using testing::produce;
 
 FetchResponse fetch(LocalBroker& broker, const std::string& topic, int32_t partition, int64_t offset,
                     int32_t max_wait_ms = 0) {

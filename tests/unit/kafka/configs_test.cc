@@ -38,38 +38,15 @@ constexpr int8_t kDefaultSource = 5;
 using Entry = DescribeConfigsResponse::DescribeConfigsResourceResult;
 using Result = DescribeConfigsResponse::DescribeConfigsResult;
 
-BrokerConfig config_in(const storage::TempDir& dir) {
-  BrokerConfig config;
-  config.data_dir = dir.path();
-  return config;
-}
+using testing::config_in;
 
 void create_topic(LocalBroker& broker, const std::string& name, int32_t partitions,
                   const std::map<std::string, std::string>& configs = {}) {
-  CreateTopicsRequest request;
-  auto& t = request.topics.emplace_back();
-  t.name = name;
-  t.num_partitions = partitions;
-  t.replication_factor = 1;
-  for (const auto& [k, v] : configs) {
-    auto& c = t.configs.emplace_back();
-    c.name = k;
-    c.value = v;
-  }
-  auto response = call<CreateTopicsResponse>(broker, request, 7);
-  ASSERT_EQ(response.topics[0].error_code, 0);
+  ASSERT_EQ(testing::create_topic(broker, name, partitions, 1, configs).topics[0].error_code, 0);
 }
 
 int16_t produce(LocalBroker& broker, const std::string& topic, int32_t partition, std::vector<uint8_t>& batch) {
-  ProduceRequest request;
-  request.acks = -1;
-  request.timeout_ms = 1000;
-  auto& t = request.topic_data.emplace_back();
-  t.name = topic;
-  auto& p = t.partition_data.emplace_back();
-  p.index = partition;
-  p.records = RecordsView{batch};
-  return call<ProduceResponse>(broker, request, 9).responses[0].partition_responses[0].error_code;
+  return testing::produce(broker, topic, partition, batch).responses[0].partition_responses[0].error_code;
 }
 
 struct DescribeArgs {

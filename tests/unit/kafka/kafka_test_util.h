@@ -5,13 +5,17 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "kafka/local_broker.h"
 #include "protocol/kafka/generated/api_table.h"
+#include "protocol/kafka/generated/create_topics.h"
 #include "protocol/kafka/generated/headers.h"
+#include "protocol/kafka/generated/produce.h"
 #include "protocol/record_batch_builder.h"
+#include "../storage/temp_dir.h"
 
 namespace runnel::kafka::testing {
 
@@ -49,6 +53,40 @@ Response call(LocalBroker& broker, const Request& request, int16_t version) {
   EXPECT_TRUE(r.ok()) << r.status().to_string();
   EXPECT_EQ(r.remaining(), 0u);
   return response;
+}
+
+inline BrokerConfig config_in(const storage::TempDir& dir) {
+  BrokerConfig config;
+  config.data_dir = dir.path();
+  return config;
+}
+
+inline CreateTopicsResponse create_topic(LocalBroker& broker, const std::string& name, int32_t partitions,
+                                         int16_t replication = 1, std::map<std::string, std::string> configs = {}) {
+  CreateTopicsRequest request;
+  auto& t = request.topics.emplace_back();
+  t.name = name;
+  t.num_partitions = partitions;
+  t.replication_factor = replication;
+  for (const auto& [k, v] : configs) {
+    auto& c = t.configs.emplace_back();
+    c.name = k;
+    c.value = v;
+  }
+  return call<CreateTopicsResponse>(broker, request, 7);
+}
+
+inline ProduceResponse produce(LocalBroker& broker, const std::string& topic, int32_t partition,
+                               std::vector<uint8_t>& batch, int16_t acks = -1) {
+  ProduceRequest request;
+  request.acks = acks;
+  request.timeout_ms = 1000;
+  auto& t = request.topic_data.emplace_back();
+  t.name = topic;
+  auto& p = t.partition_data.emplace_back();
+  p.index = partition;
+  p.records = RecordsView{batch};
+  return call<ProduceResponse>(broker, request, 9);
 }
 
 // A batch of `count` keyed records, valid and ready to produce.
