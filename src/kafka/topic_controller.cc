@@ -156,6 +156,8 @@ Task<TopicOutcome> TopicController::add_partitions(std::string name, int32_t tot
   co_return success(grown);
 }
 
+const cluster::TopicInfo* TopicController::find(std::string_view name) const { return table_->find(name); }
+
 Task<TopicOutcome> TopicController::set_configs(std::string name, std::map<std::string, std::string> configs,
                                                 bool validate_only) {
   const cluster::TopicInfo* topic = table_->find(name);

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "base/shards.h"
 #include "base/uuid.h"
@@ -17,6 +18,7 @@
 
 namespace runnel::cluster {
 class TopicTable;
+struct TopicInfo;
 }
 
 namespace runnel::kafka {
@@ -54,6 +56,10 @@ class TopicController {
   Task<TopicOutcome> add_partitions(std::string name, int32_t total, bool validate_only);
   // Replaces the topic's explicit config overrides with `configs`.
   Task<TopicOutcome> set_configs(std::string name, std::map<std::string, std::string> configs, bool validate_only);
+  // The table's current entry (nullptr when unknown). A caller on shard 0
+  // that reads it and then calls set_configs without suspending in between
+  // makes an atomic read-modify-write (IncrementalAlterConfigs).
+  const cluster::TopicInfo* find(std::string_view name) const;
 
  private:
   Task<void> publish();

@@ -17,6 +17,7 @@
 #include "cluster/topic_name.h"
 #include "kafka/broker.h"
 #include "kafka/handlers/handlers.h"
+#include "cluster/topic_table.h"
 #include "kafka/topic_controller.h"
 #include "protocol/kafka/generated/alter_configs.h"
 #include "protocol/kafka/generated/describe_configs.h"
@@ -404,20 +405,24 @@ Task<HandlerResult> handle_incremental_alter_configs(RequestContext& ctx, std::s
     } else if (auto problem = null_values_problem(nulls)) {
       verdict = Verdict::fail(ErrorCode::kInvalidRequest, *problem);
     } else if (resource.resource_type == kTopicResource) {
-      // Read-modify-write from this shard's image: the controller replaces
-      // the whole set, so the operations are applied to the current one here.
       std::shared_ptr<const MetadataImage> image = broker.local().metadata;
       verdict = check_topic_to_alter(*image, resource.resource_name);
-      std::map<std::string, std::string> configs;
       if (verdict.ok()) {
-        const TopicImage* topic = image->find(resource.resource_name);
-        configs = topic->configs;
-        cluster::ResolvedTopicConfig effective = cluster::resolve_topic_config(topic->configs, broker.settings());
-        verdict = apply_operations(resource.configs, effective, configs);
-      }
-      if (verdict.ok()) {
-        verdict = co_await store_topic_configs(broker, resource.resource_name, std::move(configs),
-                                               request.validate_only);
+        // The operations apply to the controller's current overrides, read
+        // and replaced on shard 0 with no suspension between, so concurrent
+        // alters of one topic never lose each other's changes.
+        auto alter = [&broker, name = resource.resource_name, ops = resource.configs,
+                      validate_only = request.validate_only](TopicController& c) -> Task<TopicOutcome> {
+          const cluster::TopicInfo* topic = c.find(name);
+          if (topic == nullptr) co_return TopicOutcome{ErrorCode::kUnknownTopicOrPartition, "", {}, -1, -1};
+          std::map<std::string, std::string> configs = topic->configs;
+          cluster::ResolvedTopicConfig effective = cluster::resolve_topic_config(configs, broker.settings());
+          Verdict applied = apply_operations(ops, effective, configs);
+          if (!applied.ok()) co_return TopicOutcome{applied.error, applied.message, {}, -1, -1};
+          co_return co_await c.set_configs(name, std::move(configs), validate_only);
+        };
+        TopicOutcome outcome = co_await broker.on_controller<TopicOutcome>(alter);
+        verdict = Verdict{outcome.error, std::move(outcome.message)};
       }
     } else if (resource.resource_type == kBrokerResource) {
       verdict = check_broker_alter(resource.resource_name, broker.config().node_id, !resource.configs.empty());
