@@ -38,6 +38,21 @@ KafkaListener::~KafkaListener() = default;
 
 void KafkaListener::bind(const std::string& host, uint16_t port) {
   auto endpoint = resolve(host, port);
+  auto fail = [&](const boost::system::error_code& ec) {
+    std::string why = "cannot listen on Kafka address ";
+    why.append(host).append(":").append(std::to_string(endpoint.port())).append(": ").append(ec.message());
+    throw std::runtime_error(why);
+  };
+  // SO_REUSEPORT would let this process share a port another broker already
+  // listens on (same user), so first a plain bind proves the port is free.
+  {
+    asio::ip::tcp::acceptor probe(broker_.shards().context(0));
+    boost::system::error_code ec;
+    probe.open(endpoint.protocol(), ec);
+    if (!ec) probe.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) probe.bind(endpoint, ec);
+    if (ec) fail(ec);
+  }
   for (unsigned s = 0; s < broker_.shards().count(); ++s) {
     auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(broker_.shards().context(s));
     boost::system::error_code ec;
@@ -52,11 +67,7 @@ void KafkaListener::bind(const std::string& host, uint16_t port) {
     // With port 0 the first acceptor picks the port and the others join it.
     if (!ec) acceptor->bind(endpoint, ec);
     if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
-      std::string why = "cannot listen on Kafka address ";
-      why.append(host).append(":").append(std::to_string(endpoint.port())).append(": ").append(ec.message());
-      throw std::runtime_error(why);
-    }
+    if (ec) fail(ec);
     if (s == 0) {
       port_ = acceptor->local_endpoint().port();
       endpoint.port(port_);
