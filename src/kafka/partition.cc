@@ -8,6 +8,7 @@
 #include <chrono>
 
 #include "kafka/batch_conformance.h"
+#include "kafka/log_replay.h"
 #include "protocol/record_batch.h"
 
 namespace runnel::kafka {
@@ -157,33 +158,16 @@ Status Partition::restore_producer_state() {
     from = std::max(from, loaded->second);
   }
   // Replay what the snapshot does not cover: every idempotent batch past it.
-  const int64_t end = log_.end_offset();
-  std::vector<uint8_t> chunk;
-  while (from < end) {
-    auto range = log_.read(from, 1 << 20);
-    if (!range.ok()) return range.status();
-    if (range->length == 0) break;
-    chunk.resize(range->length);
-    if (::pread(range->fd, chunk.data(), chunk.size(), static_cast<off_t>(range->position)) !=
-        static_cast<ssize_t>(chunk.size())) {
-      return Status(Errc::kIo, "reading the log to rebuild producer state failed");
-    }
-    int64_t next = from;
-    for (RecordBatchIterator it(chunk); auto batch = it.next();) {
-      if (batch->is_idempotent() && !batch->is_control()) {
-        producers_.record(
-            ProducerBatchInfo{batch->producer_id(), batch->producer_epoch(), batch->base_sequence(),
-                              batch->record_count(), batch->base_offset(), batch->last_offset(),
-                              batch->max_timestamp()},
-            wall_clock_ms());
-      }
-      next = batch->next_offset();
-    }
-    if (next <= from) break;
-    from = next;
-  }
+  const int64_t now = wall_clock_ms();
+  Status replayed = for_each_batch(log_, from, [&](const RecordBatchView& batch) {
+    if (!batch.is_idempotent() || batch.is_control()) return;
+    producers_.record(ProducerBatchInfo{batch.producer_id(), batch.producer_epoch(), batch.base_sequence(),
+                                        batch.record_count(), batch.base_offset(), batch.last_offset(),
+                                        batch.max_timestamp()},
+                      now);
+  });
   producers_dirty_ = true;
-  return Status();
+  return replayed;
 }
 
 Status Partition::snapshot_producer_state() {
