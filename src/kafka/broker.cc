@@ -15,6 +15,7 @@
 #include "base/crc32c.h"
 #include "kafka/connection.h"
 #include "kafka/listener.h"
+#include "kafka/group/offsets_topic.h"
 #include "kafka/partition_settings.h"
 #include "kafka/producer_id_allocator.h"
 #include "kafka/topic_controller.h"
@@ -111,6 +112,18 @@ Task<void> Broker::start() {
                config_.advertised_host, config_.advertised_port);
 }
 
+void Broker::load_group_offsets(ShardState& state, int32_t partition, const storage::Log& log) {
+  CommittedOffsets& offsets = state.group_offsets[partition];
+  auto report = load_committed_offsets(log, offsets);
+  if (!report.ok()) {
+    spdlog::error("runnel: loading {}/{} failed: {}", kOffsetsTopic, partition, report.status().to_string());
+    return;
+  }
+  if (report->skipped > 0) {
+    spdlog::warn("runnel: {}/{}: skipped {} records that do not decode", kOffsetsTopic, partition, report->skipped);
+  }
+}
+
 void Broker::remove_orphan_logs() {
   // A crash between the topic table's change and the deletion of the
   // topic's directories leaves logs no topic owns: they go now.
@@ -177,6 +190,7 @@ Task<int> Broker::apply_image(std::shared_ptr<const MetadataImage> image) {
     }
     storage::TopicPartition tp = it->first;
     it = state.partitions.erase(it);
+    if (tp.topic == kOffsetsTopic) state.group_offsets.erase(tp.partition);
     if (Status s = state.logs->remove(tp); !s.ok()) {
       spdlog::error("runnel: removing {}/{} failed: {}", tp.topic, tp.partition, s.to_string());
     }
@@ -208,6 +222,7 @@ Task<int> Broker::apply_image(std::shared_ptr<const MetadataImage> image) {
       if (Status s = partition->restore_producer_state(); !s.ok()) {
         spdlog::warn("runnel: producer state of {}/{} could not be rebuilt: {}", name, p, s.to_string());
       }
+      if (name == kOffsetsTopic) load_group_offsets(state, p, **log);
       state.partitions.emplace(tp, std::move(partition));
     }
   }

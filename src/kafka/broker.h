@@ -14,6 +14,7 @@
 
 #include "base/shards.h"
 #include "cluster/topic_config.h"
+#include "kafka/group/committed_offsets.h"
 #include "kafka/metadata_image.h"
 #include "kafka/partition.h"
 #include "storage/flusher.h"
@@ -46,6 +47,9 @@ struct ShardState {
   std::unique_ptr<storage::Flusher> flusher;
   std::unique_ptr<storage::LogManager> logs;
   std::map<storage::TopicPartition, std::unique_ptr<Partition>> partitions;
+  // Committed offsets and group metadata of the __consumer_offsets
+  // partitions this shard owns, by partition.
+  std::map<int32_t, CommittedOffsets> group_offsets;
   std::shared_ptr<const MetadataImage> metadata = std::make_shared<MetadataImage>();
   std::vector<std::weak_ptr<Connection>> connections;
   bool stopping = false;
@@ -112,6 +116,8 @@ class Broker {
 
  private:
   Task<int> apply_image(std::shared_ptr<const MetadataImage> image);
+  // Rebuilds a __consumer_offsets partition's groups from its log.
+  void load_group_offsets(ShardState& state, int32_t partition, const storage::Log& log);
   // Deletes logs on disk whose topic (or partition) no longer exists.
   void remove_orphan_logs();
   // Background flushes (flush.ms) and housekeeping (retention, compaction).
