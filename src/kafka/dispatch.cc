@@ -24,6 +24,8 @@ constexpr std::array kHandlers{
     ApiHandler{8, 0, 9, handle_offset_commit},
     ApiHandler{9, 0, 9, handle_offset_fetch},
     ApiHandler{10, 0, 6, handle_find_coordinator},
+    ApiHandler{15, 0, 5, handle_describe_groups},
+    ApiHandler{16, 0, 5, handle_list_groups},
     ApiHandler{17, 0, 1, handle_sasl_handshake},
     ApiHandler{18, 0, 4, handle_api_versions},
     ApiHandler{19, 0, 7, handle_create_topics},
@@ -35,7 +37,9 @@ constexpr std::array kHandlers{
     ApiHandler{33, 0, 2, handle_alter_configs},
     ApiHandler{35, 0, 4, handle_describe_log_dirs},
     ApiHandler{37, 0, 3, handle_create_partitions},
+    ApiHandler{42, 0, 2, handle_delete_groups},
     ApiHandler{44, 0, 1, handle_incremental_alter_configs},
+    ApiHandler{47, 0, 0, handle_offset_delete},
     ApiHandler{60, 0, 1, handle_describe_cluster},
     ApiHandler{61, 0, 0, handle_describe_producers},
 };

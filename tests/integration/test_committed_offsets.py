@@ -1,10 +1,13 @@
-"""Committed offsets for consumers that assign their own partitions (no group
-membership yet): confluent-kafka and kafka-python commit, read back, and a
-new consumer resumes from the commit, across SIGTERM and SIGKILL restarts."""
+"""Committed offsets and group administration for consumers that assign
+their own partitions (no group membership yet): confluent-kafka and
+kafka-python commit and read back, a new consumer resumes from the commit
+across SIGTERM and SIGKILL restarts, and both clients' admin APIs list,
+describe and delete the groups."""
 
 import pytest
 from confluent_kafka import TopicPartition
 from kafka import KafkaConsumer, OffsetAndMetadata, TopicPartition as KpTopicPartition
+from kafka.admin import KafkaAdminClient
 
 import confluent_helpers as ck
 
@@ -72,3 +75,30 @@ def test_new_consumer_resumes_at_the_committed_offset(broker):
     finally:
         consumer.close()
     assert committed(bs, "worker", partitions=1) == {0: 10}, "kafka-python's commit, read by librdkafka"
+
+
+def test_groups_through_admin_clients(broker):
+    bs = broker.bootstrap
+    ck.create_topic(bs, TOPIC, PARTITIONS)
+    commit(bs, "billing", {0: 4, 1: 8})
+    commit(bs, "audit", {2: 1})
+
+    # confluent-kafka's list_groups (ListGroups, then DescribeGroups).
+    groups = {g.id: g for g in ck.admin(bs).list_groups(timeout=20)}
+    assert set(groups) == {"billing", "audit"}
+    assert groups["billing"].state == "Empty" and groups["billing"].members == []
+
+    admin = KafkaAdminClient(bootstrap_servers=bs)
+    try:
+        assert sorted(g for g, _type in admin.list_consumer_groups()) == ["audit", "billing"]
+        offsets = admin.list_consumer_group_offsets("billing")
+        assert {tp.partition: om.offset for tp, om in offsets.items()} == {0: 4, 1: 8}
+        (described,) = admin.describe_consumer_groups(["billing"])
+        assert described.state == "Empty" and described.members == []
+        admin.delete_consumer_groups(["billing"])
+        assert sorted(g for g, _type in admin.list_consumer_groups()) == ["audit"]
+        assert admin.list_consumer_group_offsets("billing") == {}
+    finally:
+        admin.close()
+    assert committed(bs, "billing") == {0: -1001, 1: -1001, 2: -1001}
+    assert committed(bs, "audit")[2] == 1

@@ -12,12 +12,12 @@
 #include <map>
 
 #include "kafka/broker.h"
+#include "kafka/group/group_store.h"
 #include "kafka/group/offsets_topic.h"
 #include "kafka/handlers/handlers.h"
 #include "protocol/kafka/generated/find_coordinator.h"
 #include "protocol/kafka/generated/offset_commit.h"
 #include "protocol/kafka/generated/offset_fetch.h"
-#include "protocol/record_batch_builder.h"
 
 namespace runnel::kafka {
 
@@ -48,65 +48,12 @@ Task<CoordinatorAnswer> find_one(Broker& broker, int8_t key_type, const std::str
   co_return CoordinatorAnswer{ready, ""};
 }
 
-// The shard and __consumer_offsets partition that serve a group.
-struct GroupHome {
-  int32_t partition = -1;
-  unsigned shard = 0;
-};
-
-GroupHome home_of(Broker& broker, const std::string& group) {
-  const TopicImage* topic = broker.metadata().find(std::string(kOffsetsTopic));
-  GroupHome home;
-  home.partition = offsets_partition_for(group, topic ? topic->partitions : 1);
-  home.shard = broker.shard_of(kOffsetsTopic, home.partition);
-  return home;
-}
-
 struct Commit {
   std::string topic;
   int32_t partition = 0;
   OffsetCommitValue value;
   OffsetCommitResponse::OffsetCommitResponsePartition* answer = nullptr;
 };
-
-// On the group's shard: one batch holding every commit, appended to the
-// group's partition and flushed, then applied to the in-memory offsets.
-Task<ErrorCode> store_commits(Broker& broker, const std::string& group, int32_t partition,
-                              std::vector<Commit>& commits) {
-  ShardState& shard = broker.local();
-  Partition* log_partition = shard.find(std::string(kOffsetsTopic), partition);
-  auto offsets = shard.group_offsets.find(partition);
-  if (log_partition == nullptr || offsets == shard.group_offsets.end()) co_return ErrorCode::kNotCoordinator;
-  RecordBatchBuilder builder;
-  std::vector<std::vector<uint8_t>> keys, values;
-  for (const Commit& c : commits) {
-    keys.push_back(encode_offsets_key(OffsetCommitKey{group, c.topic, c.partition}));
-    values.push_back(encode_offsets_value(c.value));
-  }
-  const int64_t now = now_ms();
-  for (size_t i = 0; i < commits.size(); ++i) {
-    builder.add(std::string_view(reinterpret_cast<const char*>(keys[i].data()), keys[i].size()),
-                std::string_view(reinterpret_cast<const char*>(values[i].data()), values[i].size()), now);
-  }
-  auto batch = builder.build();
-  if (!batch.ok()) co_return ErrorCode::kUnknownServerError;
-  bool needs_flush = false;
-  AppendOutcome appended = log_partition->append(*batch, -1, &needs_flush);
-  if (appended.error != ErrorCode::kNone) co_return appended.error;
-  if (needs_flush) {
-    std::vector<storage::Log*> logs{&log_partition->log()};
-    std::vector<Status> synced = co_await flush_logs(std::move(logs), *shard.flusher);
-    if (!synced.empty() && !synced.front().ok()) co_return ErrorCode::kKafkaStorageError;
-  }
-  for (const Commit& c : commits) {
-    OffsetsRecord record;
-    record.kind = OffsetsRecord::Kind::kOffsetCommit;
-    record.offset_key = OffsetCommitKey{group, c.topic, c.partition};
-    record.offset_value = c.value;
-    offsets->second.apply(record);
-  }
-  co_return ErrorCode::kNone;
-}
 
 struct FetchedOffset {
   std::string topic;
@@ -121,12 +68,11 @@ struct FetchedOffset {
 Task<std::vector<FetchedOffset>> read_commits(
     Broker& broker, std::string group, int32_t partition,
     std::optional<std::vector<std::pair<std::string, std::vector<int32_t>>>> wanted) {
-  ShardState& shard = broker.local();
   std::vector<FetchedOffset> out;
-  auto offsets = shard.group_offsets.find(partition);
+  const CommittedOffsets* offsets = local_group_state(broker, partition);
   if (!wanted) {
-    if (offsets == shard.group_offsets.end()) co_return out;
-    for (const auto& [key, value] : offsets->second.of_group(group)) {
+    if (offsets == nullptr) co_return out;
+    for (const auto& [key, value] : offsets->of_group(group)) {
       out.push_back(FetchedOffset{key.topic, key.partition, value.offset, value.leader_epoch, value.metadata});
     }
     co_return out;
@@ -134,8 +80,8 @@ Task<std::vector<FetchedOffset>> read_commits(
   for (const auto& [topic, partitions] : *wanted) {
     for (int32_t p : partitions) {
       FetchedOffset f{topic, p, -1, -1, ""};
-      if (offsets != shard.group_offsets.end()) {
-        if (const OffsetCommitValue* v = offsets->second.find(group, topic, p)) {
+      if (offsets != nullptr) {
+        if (const OffsetCommitValue* v = offsets->find(group, topic, p)) {
           f.offset = v->offset;
           f.leader_epoch = v->leader_epoch;
           f.metadata = v->metadata;
@@ -264,8 +210,15 @@ Task<HandlerResult> handle_offset_commit(RequestContext& ctx, std::span<uint8_t>
   }
   if (!commits.empty()) {
     GroupHome home = home_of(broker, request.group_id);
-    auto store = [&broker, &commits, group = request.group_id, partition = home.partition]() -> Task<int> {
-      co_return static_cast<int>(co_await store_commits(broker, group, partition, commits));
+    std::vector<OffsetsRecord> records;
+    for (const Commit& c : commits) {
+      OffsetsRecord& r = records.emplace_back();
+      r.kind = OffsetsRecord::Kind::kOffsetCommit;
+      r.offset_key = OffsetCommitKey{request.group_id, c.topic, c.partition};
+      r.offset_value = c.value;
+    }
+    auto store = [&broker, &records, partition = home.partition]() -> Task<int> {
+      co_return static_cast<int>(co_await write_group_records(broker, partition, records));
     };
     const auto stored = static_cast<ErrorCode>(co_await broker.shards().invoke_on<int>(home.shard, store));
     for (const Commit& c : commits) c.answer->error_code = code(stored);

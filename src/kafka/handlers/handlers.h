@@ -15,6 +15,10 @@ Task<HandlerResult> handle_list_offsets(RequestContext& ctx, std::span<uint8_t> 
 Task<HandlerResult> handle_offset_commit(RequestContext& ctx, std::span<uint8_t> body);
 Task<HandlerResult> handle_offset_fetch(RequestContext& ctx, std::span<uint8_t> body);
 Task<HandlerResult> handle_find_coordinator(RequestContext& ctx, std::span<uint8_t> body);
+Task<HandlerResult> handle_list_groups(RequestContext& ctx, std::span<uint8_t> body);
+Task<HandlerResult> handle_describe_groups(RequestContext& ctx, std::span<uint8_t> body);
+Task<HandlerResult> handle_delete_groups(RequestContext& ctx, std::span<uint8_t> body);
+Task<HandlerResult> handle_offset_delete(RequestContext& ctx, std::span<uint8_t> body);
 Task<HandlerResult> handle_create_topics(RequestContext& ctx, std::span<uint8_t> body);
 Task<HandlerResult> handle_delete_topics(RequestContext& ctx, std::span<uint8_t> body);
 Task<HandlerResult> handle_create_partitions(RequestContext& ctx, std::span<uint8_t> body);

@@ -5,8 +5,12 @@
 #include "kafka/group/offsets_topic.h"
 #include "kafka/local_broker.h"
 #include "kafka_test_util.h"
+#include "protocol/kafka/generated/delete_groups.h"
+#include "protocol/kafka/generated/describe_groups.h"
 #include "protocol/kafka/generated/find_coordinator.h"
+#include "protocol/kafka/generated/list_groups.h"
 #include "protocol/kafka/generated/offset_commit.h"
+#include "protocol/kafka/generated/offset_delete.h"
 #include "protocol/kafka/generated/offset_fetch.h"
 
 namespace runnel::kafka {
@@ -127,6 +131,64 @@ TEST(GroupOffsets, CommitErrors) {
   EXPECT_EQ(call<OffsetCommitResponse>(broker, big, 8).topics[0].partitions[0].error_code,
             code(ErrorCode::kOffsetMetadataTooLarge));
   EXPECT_EQ(fetch_v7(broker, "g", "orders", {0}), (std::map<int32_t, int64_t>{{0, -1}})) << "nothing was stored";
+}
+
+std::vector<std::string> listed(LocalBroker& broker, std::vector<std::string> states = {}) {
+  ListGroupsRequest request;
+  request.states_filter = std::move(states);
+  std::vector<std::string> out;
+  for (const auto& g : call<ListGroupsResponse>(broker, request, 4).groups) {
+    EXPECT_EQ(g.group_state, "Empty");
+    out.push_back(g.group_id);
+  }
+  return out;
+}
+
+TEST(GroupOffsets, ListDescribeAndDeleteGroupsThatOnlyCommit) {
+  storage::TempDir dir;
+  LocalBroker broker(config_in(dir));
+  EXPECT_TRUE(listed(broker).empty()) << "no offsets topic yet";
+  create_topic(broker, "orders", 2);
+  commit(broker, "billing", "orders", {{0, 10}, {1, 11}});
+  commit(broker, "audit", "orders", {{0, 1}});
+  EXPECT_EQ(listed(broker), (std::vector<std::string>{"audit", "billing"}));
+  EXPECT_EQ(listed(broker, {"Stable"}), std::vector<std::string>{});
+  EXPECT_EQ(listed(broker, {"empty"}).size(), 2u) << "state filters ignore case, as Kafka's do";
+
+  DescribeGroupsRequest describe;
+  describe.groups = {"billing", "nobody"};
+  auto described = call<DescribeGroupsResponse>(broker, describe, 5);
+  ASSERT_EQ(described.groups.size(), 2u);
+  EXPECT_EQ(described.groups[0].group_state, "Empty");
+  EXPECT_TRUE(described.groups[0].members.empty());
+  EXPECT_EQ(described.groups[1].group_state, "Dead");
+
+  OffsetDeleteRequest trim;
+  trim.group_id = "billing";
+  for (auto [name, partition] : {std::pair<const char*, int32_t>{"orders", 1}, {"missing", 0}}) {
+    auto& t = trim.topics.emplace_back();
+    t.name = name;
+    t.partitions.emplace_back().partition_index = partition;
+  }
+  auto trimmed = call<OffsetDeleteResponse>(broker, trim, 0);
+  EXPECT_EQ(trimmed.error_code, 0);
+  EXPECT_EQ(trimmed.topics[0].partitions[0].error_code, 0);
+  EXPECT_EQ(trimmed.topics[1].partitions[0].error_code, code(ErrorCode::kUnknownTopicOrPartition));
+  EXPECT_EQ(fetch_v7(broker, "billing", "orders", {0, 1}), (std::map<int32_t, int64_t>{{0, 10}, {1, -1}}));
+
+  DeleteGroupsRequest remove;
+  remove.groups_names = {"billing", "nobody", ""};
+  auto removed = call<DeleteGroupsResponse>(broker, remove, 2);
+  ASSERT_EQ(removed.results.size(), 3u);
+  EXPECT_EQ(removed.results[0].error_code, 0);
+  EXPECT_EQ(removed.results[1].error_code, code(ErrorCode::kGroupIdNotFound));
+  EXPECT_EQ(removed.results[2].error_code, code(ErrorCode::kInvalidGroupId));
+  EXPECT_EQ(listed(broker), (std::vector<std::string>{"audit"}));
+  EXPECT_EQ(fetch_v7(broker, "billing", "orders", {0}), (std::map<int32_t, int64_t>{{0, -1}}));
+
+  OffsetDeleteRequest gone;
+  gone.group_id = "billing";
+  EXPECT_EQ(call<OffsetDeleteResponse>(broker, gone, 0).error_code, code(ErrorCode::kGroupIdNotFound));
 }
 
 TEST(GroupOffsets, GroupsMapToPartitionsAsKafkaDoes) {
