@@ -289,6 +289,7 @@ JoinOutcome Group::static_rejoin(const JoinArgs& args, const std::string& old_id
         r.leader = old_leader;
         r.skip_assignment = (leader_ == new_id);
         m.awaiting_join = false;
+        needs_persist_ = true;
         return JoinOutcome{new_id, std::move(r)};
       }
       m.awaiting_join = true;
@@ -344,7 +345,7 @@ void Group::prepare_rebalance(int64_t now) {
     initial_delay_ = false;
     join_deadline_ms_ = now + timeout;
   }
-  state_ = GroupState::kPreparingRebalance;
+  set_state(GroupState::kPreparingRebalance, now);
   // Kafka tries to complete the join phase at once: a group whose members
   // have all left (or all rejoined) moves on without waiting.
   try_complete_join(now);
@@ -392,11 +393,12 @@ void Group::complete_join(int64_t now) {
   initial_delay_ = false;
   if (members_.empty()) {
     protocol_name_.reset();
-    state_ = GroupState::kEmpty;
+    set_state(GroupState::kEmpty, now);
+    needs_persist_ = true;
     return;
   }
   protocol_name_ = select_protocol();
-  state_ = GroupState::kCompletingRebalance;
+  set_state(GroupState::kCompletingRebalance, now);
   sync_deadline_ms_ = now + rebalance_timeout_ms();
   pending_sync_.clear();
   for (auto& [id, m] : members_) {
@@ -498,7 +500,8 @@ std::optional<SyncResult> Group::sync(const SyncArgs& args, int64_t now) {
     auto it = members_.find(id);
     if (it != members_.end()) it->second.assignment = assignment;
   }
-  state_ = GroupState::kStable;
+  set_state(GroupState::kStable, now);
+  needs_persist_ = true;
   for (auto& [id, other] : members_) {
     if (!other.awaiting_sync) continue;
     other.awaiting_sync = false;
@@ -675,6 +678,80 @@ void Group::mark_dead(ErrorCode error) {
   pending_.clear();
   pending_sync_.clear();
   state_ = GroupState::kDead;
+}
+
+void Group::set_state(GroupState state, int64_t now) {
+  state_ = state;
+  state_timestamp_ms_ = now;
+}
+
+bool Group::take_needs_persist() {
+  bool out = needs_persist_;
+  needs_persist_ = false;
+  return out;
+}
+
+GroupMetadataValue Group::to_metadata() const {
+  GroupMetadataValue v;
+  v.protocol_type = protocol_type_.value_or(std::string());
+  v.generation = generation_;
+  v.protocol = protocol_name_;
+  v.leader = leader_.empty() ? std::nullopt : std::optional<std::string>(leader_);
+  v.current_state_timestamp = state_timestamp_ms_;
+  std::vector<const GroupMember*> ordered;
+  for (const auto& [id, m] : members_) ordered.push_back(&m);
+  std::sort(ordered.begin(), ordered.end(), [](const GroupMember* a, const GroupMember* b) { return a->seq < b->seq; });
+  for (const GroupMember* m : ordered) {
+    GroupMetadataValue::MemberMetadata mm;
+    mm.member_id = m->member_id;
+    mm.group_instance_id = m->group_instance_id;
+    mm.client_id = m->client_id;
+    mm.client_host = m->client_host;
+    mm.rebalance_timeout = m->rebalance_timeout_ms;
+    mm.session_timeout = m->session_timeout_ms;
+    if (protocol_name_) {
+      if (const GroupBytes* md = m->metadata_for(*protocol_name_)) mm.subscription = *md;
+    }
+    mm.assignment = m->assignment;
+    v.members.push_back(std::move(mm));
+  }
+  return v;
+}
+
+Group Group::from_metadata(std::string group_id, const GroupMetadataValue& value, GroupConfig config,
+                           int64_t now) {
+  Group g(std::move(group_id), config);
+  g.generation_ = value.generation;
+  if (!value.protocol_type.empty()) g.protocol_type_ = value.protocol_type;
+  if (value.protocol && !value.protocol->empty()) g.protocol_name_ = value.protocol;
+  g.state_timestamp_ms_ = value.current_state_timestamp;
+  for (const auto& mm : value.members) {
+    GroupMember m;
+    m.member_id = mm.member_id;
+    m.group_instance_id = mm.group_instance_id;
+    m.client_id = mm.client_id;
+    m.client_host = mm.client_host;
+    m.rebalance_timeout_ms = mm.rebalance_timeout < 0 ? mm.session_timeout : mm.rebalance_timeout;
+    m.session_timeout_ms = mm.session_timeout;
+    m.protocol_type = value.protocol_type;
+    m.protocols.push_back(GroupProtocol{g.protocol_name_.value_or(std::string()), mm.subscription});
+    m.assignment = mm.assignment;
+    m.seq = g.next_seq_++;
+    m.heartbeat_deadline_ms = now + m.session_timeout_ms;
+    if (m.group_instance_id) g.static_members_[*m.group_instance_id] = m.member_id;
+    g.members_.emplace(m.member_id, std::move(m));
+  }
+  if (g.members_.empty()) {
+    g.state_ = GroupState::kEmpty;
+  } else {
+    g.state_ = GroupState::kStable;
+    if (value.leader && g.members_.count(*value.leader) != 0) {
+      g.leader_ = *value.leader;
+    } else {
+      g.leader_ = value.members.front().member_id;
+    }
+  }
+  return g;
 }
 
 std::vector<std::pair<std::string, JoinResult>> Group::take_completed_joins() {

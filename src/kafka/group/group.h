@@ -16,8 +16,9 @@
 // - tick(now): call at least by next_deadline(); expires sessions, ends
 //   rebalances whose timeout passed, runs the initial rebalance delay.
 // At most one join and one sync wait per member id; when a member sends a
-// second join while its first is still waiting, the broker answers the older
-// request itself (Kafka answers it with the same result as the newer one).
+// second join while its first is still waiting, the newer replaces the older
+// (as in Kafka, which forgets the older callback): the broker should answer
+// the older request itself, or answer both with the result for that id.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +33,7 @@
 #include <vector>
 
 #include "kafka/error_code.h"
+#include "protocol/kafka/generated/internal/group_metadata.h"
 
 namespace runnel::kafka {
 
@@ -180,6 +182,20 @@ class Group {
   std::vector<std::pair<std::string, JoinResult>> take_completed_joins();
   std::vector<std::pair<std::string, SyncResult>> take_completed_syncs();
 
+  // Persistence, where Kafka stores the group: true once after a join phase
+  // ends with no members, after the leader's sync (before the broker answers
+  // the syncs, as Kafka answers them once the record is durable), and after
+  // a static member is replaced in a Stable group.
+  bool take_needs_persist();
+  // The group as a __consumer_offsets GroupMetadataValue (members in join
+  // order, subscription = metadata of the chosen protocol).
+  GroupMetadataValue to_metadata() const;
+  // A group loaded from __consumer_offsets: Stable with its members (each
+  // session restarts at `now`), or Empty when it has none.
+  static Group from_metadata(std::string group_id, const GroupMetadataValue& value, GroupConfig config,
+                             int64_t now);
+  int64_t state_timestamp_ms() const { return state_timestamp_ms_; }
+
  private:
   struct Pending {  // KIP-394: handed a member id, not yet joined with it
     int64_t deadline_ms = 0;
@@ -205,6 +221,7 @@ class Group {
   bool all_members_joined() const;
   void refresh(GroupMember& m, int64_t now) { m.heartbeat_deadline_ms = now + m.session_timeout_ms; }
   void reset_pending_syncs(ErrorCode error);
+  void set_state(GroupState state, int64_t now);
 
   std::string id_;
   GroupConfig config_;
@@ -227,6 +244,9 @@ class Group {
   // join phase ended, and when they are removed for it.
   std::set<std::string, std::less<>> pending_sync_;
   int64_t sync_deadline_ms_ = 0;
+
+  int64_t state_timestamp_ms_ = -1;
+  bool needs_persist_ = false;
 
   std::mt19937_64 rng_;
   std::vector<std::pair<std::string, JoinResult>> completed_joins_;

@@ -702,5 +702,64 @@ TEST(GroupTest, NewMemberThatNeverRejoinsTimesOutOfTheJoinPhase) {
   EXPECT_EQ(g.size(), 0u);
 }
 
+TEST(GroupTest, PersistPointsAndMetadataRoundTrip) {
+  Group g("g");
+  int64_t now = 0;
+  auto ids = make_stable(g, 2, now, {std::nullopt, std::string("i-b")});
+  EXPECT_TRUE(g.take_needs_persist());  // the leader's sync
+  EXPECT_FALSE(g.take_needs_persist());
+  EXPECT_EQ(g.state_timestamp_ms(), now);
+
+  GroupMetadataValue v = g.to_metadata();
+  EXPECT_EQ(v.protocol_type, "consumer");
+  EXPECT_EQ(v.generation, 1);
+  EXPECT_EQ(v.protocol, "range");
+  EXPECT_EQ(v.leader, ids[0]);
+  ASSERT_EQ(v.members.size(), 2u);
+  EXPECT_EQ(v.members[0].member_id, ids[0]);
+  EXPECT_EQ(v.members[1].member_id, ids[1]);
+  EXPECT_EQ(v.members[1].group_instance_id, "i-b");
+  EXPECT_EQ(v.members[1].client_id, "b");
+  EXPECT_EQ(v.members[1].session_timeout, 10000);
+  EXPECT_EQ(v.members[1].rebalance_timeout, 30000);
+  EXPECT_EQ(v.members[1].subscription, Bytes{1});
+  EXPECT_EQ(v.members[1].assignment, Bytes{1});
+
+  // Loaded after a restart: Stable, same generation, sessions restart.
+  Group h = Group::from_metadata("g", v, GroupConfig{}, 100000);
+  EXPECT_EQ(h.state(), GroupState::kStable);
+  EXPECT_EQ(h.generation_id(), 1);
+  EXPECT_EQ(h.leader(), ids[0]);
+  EXPECT_EQ(h.protocol_name(), "range");
+  EXPECT_EQ(*h.static_member("i-b"), ids[1]);
+  EXPECT_EQ(h.heartbeat(ids[1], std::string("i-b"), 1, 100001), ErrorCode::kNone);
+  auto s = h.sync(sync_args(ids[1], 1), 100002);
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->assignment, Bytes{1});
+  // A restarted static member keeps its assignment there too.
+  JoinOutcome b2 = h.join(join_args("b", {}, {proto("range")}, "i-b"), 100003);
+  ASSERT_TRUE(b2.result.has_value());
+  EXPECT_EQ(b2.result->generation_id, 1);
+  EXPECT_TRUE(h.take_needs_persist());
+  EXPECT_EQ(h.to_metadata().members[1].member_id, b2.member_id);
+  // The follower with the same subscription: no rebalance.
+  JoinOutcome a = h.join(join_args("b", b2.member_id, {proto("range")}, "i-b"), 100004);
+  ASSERT_TRUE(a.result.has_value());
+  EXPECT_EQ(h.state(), GroupState::kStable);
+
+  // Everyone leaves: the empty group is persisted.
+  h.leave({LeaveMember{ids[0], std::nullopt}, LeaveMember{"", std::string("i-b")}}, 100005);
+  EXPECT_EQ(h.state(), GroupState::kEmpty);
+  EXPECT_TRUE(h.take_needs_persist());
+  GroupMetadataValue empty = h.to_metadata();
+  EXPECT_EQ(empty.generation, 2);
+  EXPECT_TRUE(empty.members.empty());
+  EXPECT_FALSE(empty.protocol.has_value());
+  Group e = Group::from_metadata("g", empty, GroupConfig{}, 0);
+  EXPECT_EQ(e.state(), GroupState::kEmpty);
+  EXPECT_EQ(e.generation_id(), 2);
+  EXPECT_EQ(e.validate_commit("", std::nullopt, -1, 0), ErrorCode::kNone);
+}
+
 }  // namespace
 }  // namespace runnel::kafka
