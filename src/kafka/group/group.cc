@@ -598,21 +598,20 @@ void Group::tick(int64_t now) {
   if (dropped_pending) try_complete_join(now);
 
   // Sessions. A member waiting in a join or sync is alive, unless it is new
-  // and has waited longer than the new-member timeout.
-  std::vector<std::string> expired;
+  // and has waited longer than the new-member timeout. Each removal may end
+  // a join phase (which restarts sessions), so every member is checked anew.
+  auto expired = [&](const GroupMember& m) {
+    if (m.is_new && m.awaiting_join) return now >= m.heartbeat_deadline_ms;
+    if (m.awaiting_join || m.awaiting_sync) return false;
+    return now >= m.heartbeat_deadline_ms;
+  };
+  std::vector<std::string> candidates;
   for (const auto& [id, m] : members_) {
-    bool alive;
-    if (m.is_new && m.awaiting_join) {
-      alive = now < m.heartbeat_deadline_ms;
-    } else if (m.awaiting_join || m.awaiting_sync) {
-      alive = true;
-    } else {
-      alive = now < m.heartbeat_deadline_ms;
-    }
-    if (!alive) expired.push_back(id);
+    if (expired(m)) candidates.push_back(id);
   }
-  for (const auto& id : expired) {
-    if (members_.count(id) != 0) remove_member_and_update(id, now);
+  for (const auto& id : candidates) {
+    auto it = members_.find(id);
+    if (it != members_.end() && expired(it->second)) remove_member_and_update(id, now);
   }
 
   // Members that never synced after the join phase.
