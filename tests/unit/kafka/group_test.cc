@@ -702,6 +702,23 @@ TEST(GroupTest, NewMemberThatNeverRejoinsTimesOutOfTheJoinPhase) {
   EXPECT_EQ(g.size(), 0u);
 }
 
+TEST(GroupTest, FollowerSyncingAfterTheLeaderIsAnsweredAtOnce) {
+  Group g("g");
+  JoinOutcome a = g.join(join_args("a"), 0);
+  JoinOutcome b = g.join(join_args("b"), 0);
+  g.tick(3000);
+  g.tick(6000);
+  g.take_completed_joins();
+  auto leader = g.sync(sync_args(a.member_id, 1, {{a.member_id, Bytes{4}}, {b.member_id, Bytes{5}}}), 6100);
+  ASSERT_TRUE(leader.has_value());
+  EXPECT_TRUE(g.take_completed_syncs().empty());
+  auto follower = g.sync(sync_args(b.member_id, 1), 6200);
+  ASSERT_TRUE(follower.has_value());
+  EXPECT_EQ(follower->assignment, Bytes{5});
+  // Everyone synced: only sessions remain as deadlines.
+  EXPECT_EQ(g.next_deadline(), 6100 + 10000);
+}
+
 TEST(GroupTest, PersistPointsAndMetadataRoundTrip) {
   Group g("g");
   int64_t now = 0;
