@@ -1,53 +1,63 @@
 #include "app/admin_listener.h"
 
-#include <boost/asio/write.hpp>
+#include <string>
 
-#include <memory>
-#include <stdexcept>
+#include "http/admin_server.h"
+#include "http/router.h"
 
 namespace runnel::app {
 
-namespace asio = boost::asio;
+namespace {
 
-AdminListener::AdminListener(asio::io_context& context) : acceptor_(context) {}
-
-void AdminListener::bind(const std::string& host, uint16_t port) {
-  boost::system::error_code ec;
-  auto address = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
-  asio::ip::tcp::endpoint endpoint(address, port);
-  if (!ec) acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    std::string why = "cannot listen on admin address ";
-    throw std::runtime_error(why.append(host).append(":").append(std::to_string(port)).append(": ").append(ec.message()));
-  }
+http::Response json_ok(int status, std::string body) {
+  http::Response response;
+  response.status = status;
+  response.body = std::move(body);
+  return response;
 }
 
-void AdminListener::start() { accept_next(); }
-
-void AdminListener::stop() {
-  boost::system::error_code ignored;
-  acceptor_.close(ignored);
+std::string health_overview(int32_t node_id, bool ready) {
+  std::string id = std::to_string(node_id);
+  std::string body = "{\"is_healthy\": ";
+  body.append(ready ? "true" : "false");
+  body.append(", \"unhealthy_reasons\": [");
+  if (!ready) body.append("\"controller_unavailable\"");
+  body.append("], \"controller_id\": ");
+  body.append(ready ? id : std::string("-1"));
+  body.append(", \"all_nodes\": [").append(id).append("]");
+  body.append(", \"nodes_down\": [], \"nodes_in_recovery_mode\": []");
+  body.append(", \"leaderless_partitions\": [], \"leaderless_count\": 0");
+  body.append(", \"under_replicated_partitions\": [], \"under_replicated_count\": 0}");
+  return body;
 }
 
-void AdminListener::accept_next() {
-  acceptor_.async_accept([this](const boost::system::error_code& ec, asio::ip::tcp::socket socket) {
-    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-    if (!ec) {
-      static const std::string kBody = R"({"code":503,"message":"the admin API is not implemented yet"})";
-      auto reply = std::make_shared<std::string>("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-                                                 "Connection: close\r\nContent-Length: ");
-      reply->append(std::to_string(kBody.size())).append("\r\n\r\n").append(kBody);
-      auto peer = std::make_shared<asio::ip::tcp::socket>(std::move(socket));
-      asio::async_write(*peer, asio::buffer(*reply), [peer, reply](const boost::system::error_code&, size_t) {
-        boost::system::error_code ignored;
-        peer->shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-      });
-    }
-    accept_next();
+}  // namespace
+
+AdminListener::AdminListener(boost::asio::io_context& context, int32_t node_id)
+    : node_id_(node_id), server_(std::make_unique<http::AdminServer>(context, routes())) {}
+
+AdminListener::~AdminListener() = default;
+
+http::Router AdminListener::routes() {
+  http::Router router;
+  std::shared_ptr<bool> ready = ready_;
+  int32_t node_id = node_id_;
+  router.add("GET", "/v1/status/live", [](const http::Request&) { return json_ok(200, "{}"); });
+  router.add("GET", "/v1/status/ready", [ready](const http::Request&) {
+    return *ready ? json_ok(200, R"({"status": "ready"})") : json_ok(503, R"({"status": "booting"})");
   });
+  http::Handler health = [ready, node_id](const http::Request&) {
+    return json_ok(200, health_overview(node_id, *ready));
+  };
+  router.add("GET", "/v1/cluster/health_overview", health);
+  router.add("GET", "/v1/cluster/health", health);
+  return router;
 }
+
+void AdminListener::bind(const std::string& host, uint16_t port) { server_->bind(host, port); }
+
+void AdminListener::start() { server_->start(); }
+
+void AdminListener::stop() { server_->stop(); }
 
 }  // namespace runnel::app

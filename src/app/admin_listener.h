@@ -1,29 +1,47 @@
-// AdminListener: binds the admin HTTP address so the port is owned and a
-// conflict is reported at start-up. Its endpoints (health, metrics, the
-// Redpanda-style admin API) land with the admin issue; until then every
-// request gets 503 with a JSON body saying so.
+// AdminListener: the node's admin HTTP API (Redpanda-compatible) on the
+// admin address, served from shard 0. It binds at start-up so a taken port
+// is reported then, and answers liveness from the moment it starts;
+// readiness and cluster health turn good once set_ready() is called after
+// the broker has finished start-up.
+//   GET /v1/status/live                  200 {}
+//   GET /v1/status/ready                 503 {"status":"booting"} / 200 {"status":"ready"}
+//   GET /v1/cluster/health_overview      Redpanda's health overview
+//   GET /v1/cluster/health               the same
 #pragma once
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-
 #include <cstdint>
+#include <memory>
 #include <string>
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace runnel::http {
+class AdminServer;
+class Router;
+}
 
 namespace runnel::app {
 
 class AdminListener {
  public:
-  explicit AdminListener(boost::asio::io_context& context);
+  AdminListener(boost::asio::io_context& context, int32_t node_id);
+  ~AdminListener();
   // Throws std::runtime_error naming the address when it cannot listen.
   void bind(const std::string& host, uint16_t port);
   void start();
   void stop();
+  // On shard 0, once the broker serves Kafka.
+  void set_ready() { *ready_ = true; }
 
  private:
-  void accept_next();
+  http::Router routes();
 
-  boost::asio::ip::tcp::acceptor acceptor_;
+  int32_t node_id_;
+  // Shared with the route handlers; only touched on shard 0.
+  std::shared_ptr<bool> ready_ = std::make_shared<bool>(false);
+  std::unique_ptr<http::AdminServer> server_;
 };
 
 }  // namespace runnel::app

@@ -42,7 +42,7 @@ int run_serve(const ServeConfig& config) {
   Shards shards(config.smp);
   kafka::BrokerConfig broker_cfg = broker_config(config);
   kafka::Broker broker(shards, broker_cfg);
-  AdminListener admin(shards.context(0));
+  AdminListener admin(shards.context(0), config.node_id);
   try {
     broker.prepare();
     admin.bind(config.admin_addr.host, config.admin_addr.port);
@@ -64,9 +64,11 @@ int run_serve(const ServeConfig& config) {
       }
     });
   });
+  // Liveness is served from the start; readiness once the broker serves Kafka.
+  admin.start();
   asio::co_spawn(shards.context(0), broker.start(), [&](std::exception_ptr e) {
     if (!e) {
-      admin.start();
+      admin.set_ready();
       return;
     }
     try {
