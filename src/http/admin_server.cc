@@ -102,13 +102,13 @@ asio::awaitable<void> AdminServer::Impl::accept_loop() {
     auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
     std::erase_if(connections, [](const std::weak_ptr<beast::tcp_stream>& c) { return c.expired(); });
     connections.push_back(stream);
+    ++open;  // counted here, not in serve(), which starts later
     asio::co_spawn(acceptor.get_executor(), serve(std::move(stream)), asio::detached);
   }
 }
 
 asio::awaitable<void> AdminServer::Impl::serve(std::shared_ptr<beast::tcp_stream> stream) {
   auto self = shared_from_this();
-  ++open;
   beast::flat_buffer buffer(limits.header_limit + 1024);
   try {
     while (!stopped) {
