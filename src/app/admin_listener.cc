@@ -21,9 +21,9 @@ std::string health_overview(int32_t node_id, bool ready) {
   std::string body = "{\"is_healthy\": ";
   body.append(ready ? "true" : "false");
   body.append(", \"unhealthy_reasons\": [");
-  if (!ready) body.append("\"controller_unavailable\"");
+  if (!ready) body.append("\"no_elected_controller\"");
   body.append("], \"controller_id\": ");
-  body.append(ready ? id : std::string("-1"));
+  body.append(ready ? id : std::string("-1"));  // Redpanda reports -1 with no controller
   body.append(", \"all_nodes\": [").append(id).append("]");
   body.append(", \"nodes_down\": [], \"nodes_in_recovery_mode\": []");
   body.append(", \"leaderless_partitions\": [], \"leaderless_count\": 0");
