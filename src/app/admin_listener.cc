@@ -1,5 +1,7 @@
 #include "app/admin_listener.h"
 
+#include <spdlog/spdlog.h>
+
 #include <string>
 
 #include "http/admin_server.h"
@@ -54,9 +56,15 @@ http::Router AdminListener::routes() {
   return router;
 }
 
-void AdminListener::bind(const std::string& host, uint16_t port) { server_->bind(host, port); }
+void AdminListener::bind(const std::string& host, uint16_t port) {
+  server_->bind(host, port);
+  host_ = host;
+}
 
-void AdminListener::start() { server_->start(); }
+void AdminListener::start() {
+  server_->start();
+  spdlog::info("runnel: admin API on {}:{}", host_, server_->port());
+}
 
 void AdminListener::stop() { server_->stop(); }
 

@@ -39,6 +39,7 @@ class AdminListener {
   http::Router routes();
 
   int32_t node_id_;
+  std::string host_;
   // Shared with the route handlers; only touched on shard 0.
   std::shared_ptr<bool> ready_ = std::make_shared<bool>(false);
   std::unique_ptr<http::AdminServer> server_;
