@@ -80,6 +80,7 @@ void Broker::prepare() {
       asio::post(*context, std::move(fn));
     });
     state.logs = std::make_unique<storage::LogManager>(config_.data_dir, wall_clock_ms, *state.flusher);
+    state.groups = std::make_unique<GroupCoordinator>(*this, group_config(), setting_int("offsets.retention.minutes") * 60000);
   }
   listener_->bind(config_.listen_host, config_.listen_port);
   // A listener on port 0 picked its port just now; advertise that one.
@@ -153,6 +154,7 @@ Task<void> Broker::run_shard_timers(unsigned shard) {
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     if (state.stopping) break;
     state.logs->flush_if_due_all();
+    state.groups->tick(wall_clock_ms());
     if (std::chrono::steady_clock::now() >= next_housekeeping) {
       housekeeping(state);
       next_housekeeping = std::chrono::steady_clock::now() + kHousekeepingInterval;
@@ -190,7 +192,10 @@ Task<int> Broker::apply_image(std::shared_ptr<const MetadataImage> image) {
     }
     storage::TopicPartition tp = it->first;
     it = state.partitions.erase(it);
-    if (tp.topic == kOffsetsTopic) state.group_offsets.erase(tp.partition);
+    if (tp.topic == kOffsetsTopic) {
+      state.groups->unload(tp.partition);
+      state.group_offsets.erase(tp.partition);
+    }
     if (Status s = state.logs->remove(tp); !s.ok()) {
       spdlog::error("runnel: removing {}/{} failed: {}", tp.topic, tp.partition, s.to_string());
     }
@@ -245,6 +250,8 @@ Task<void> Broker::shutdown() {
       if (auto c = weak.lock()) c->stop();
     }
     for (auto& [tp, partition] : state.partitions) partition->wake_waiters();
+    // Members waiting in a rebalance are told to find the coordinator again.
+    state.groups->unload();
     asio::steady_timer wait(co_await asio::this_coro::executor);
     for (;;) {
       std::erase_if(state.connections, [](const std::weak_ptr<Connection>& c) { return c.expired(); });
@@ -271,6 +278,15 @@ Task<void> Broker::shutdown() {
   }
   spdlog::info("runnel: stopped");
   shards_.stop();
+}
+
+GroupConfig Broker::group_config() const {
+  GroupConfig config;
+  config.initial_rebalance_delay_ms = setting_int("group.initial.rebalance.delay.ms");
+  config.max_size = static_cast<int32_t>(setting_int("group.max.size"));
+  config.min_session_timeout_ms = static_cast<int32_t>(setting_int("group.min.session.timeout.ms"));
+  config.max_session_timeout_ms = static_cast<int32_t>(setting_int("group.max.session.timeout.ms"));
+  return config;
 }
 
 std::string Broker::setting(std::string_view name) const {

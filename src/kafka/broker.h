@@ -15,6 +15,7 @@
 #include "base/shards.h"
 #include "cluster/topic_config.h"
 #include "kafka/group/committed_offsets.h"
+#include "kafka/group/group_coordinator.h"
 #include "kafka/metadata_image.h"
 #include "kafka/partition.h"
 #include "storage/flusher.h"
@@ -50,6 +51,8 @@ struct ShardState {
   // Committed offsets and group metadata of the __consumer_offsets
   // partitions this shard owns, by partition.
   std::map<int32_t, CommittedOffsets> group_offsets;
+  // The live consumer groups of those partitions.
+  std::unique_ptr<GroupCoordinator> groups;
   std::shared_ptr<const MetadataImage> metadata = std::make_shared<MetadataImage>();
   std::vector<std::weak_ptr<Connection>> connections;
   bool stopping = false;
@@ -103,6 +106,8 @@ class Broker {
   std::string setting(std::string_view name) const;
   int64_t setting_int(std::string_view name) const;
   bool setting_bool(std::string_view name) const;
+  // The group.* settings.
+  GroupConfig group_config() const;
   size_t max_request_bytes() const { return max_request_bytes_; }
 
   // Called by the listener on the shard that accepted the socket.

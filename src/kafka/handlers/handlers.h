@@ -15,6 +15,10 @@ Task<HandlerResult> handle_list_offsets(RequestContext& ctx, std::span<uint8_t> 
 Task<HandlerResult> handle_offset_commit(RequestContext& ctx, std::span<uint8_t> body);
 Task<HandlerResult> handle_offset_fetch(RequestContext& ctx, std::span<uint8_t> body);
 Task<HandlerResult> handle_find_coordinator(RequestContext& ctx, std::span<uint8_t> body);
+Task<HandlerResult> handle_join_group(RequestContext& ctx, std::span<uint8_t> body);
+Task<HandlerResult> handle_sync_group(RequestContext& ctx, std::span<uint8_t> body);
+Task<HandlerResult> handle_heartbeat(RequestContext& ctx, std::span<uint8_t> body);
+Task<HandlerResult> handle_leave_group(RequestContext& ctx, std::span<uint8_t> body);
 Task<HandlerResult> handle_list_groups(RequestContext& ctx, std::span<uint8_t> body);
 Task<HandlerResult> handle_describe_groups(RequestContext& ctx, std::span<uint8_t> body);
 Task<HandlerResult> handle_delete_groups(RequestContext& ctx, std::span<uint8_t> body);
