@@ -1,0 +1,402 @@
+"""Consumer groups with kafka-python (issue 5): three members share a
+6-partition topic with the range and the roundrobin assignors, one leaves and
+the other two take over, and no partition is ever owned by two members at
+once; with commits after processing, a member SIGKILLed mid-way loses no
+record (its partitions resume at its last commit in a survivor)."""
+
+import json
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
+from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.coordinator.assignors.range import RangePartitionAssignor
+from kafka.coordinator.assignors.roundrobin import RoundRobinPartitionAssignor
+from kafka.errors import CommitFailedError
+
+HERE = pathlib.Path(__file__).resolve().parent
+WORKER = HERE / "group_worker_kafka_python.py"
+PARTITIONS = 6
+FAST_GROUPS = ["--set", "group.initial.rebalance.delay.ms=500"]
+HANG_GUARD = 60.0  # seconds: only against hangs, never a performance bound
+
+ASSIGNORS = {"range": RangePartitionAssignor, "roundrobin": RoundRobinPartitionAssignor}
+# What each assignor gives three and then two members of one 6-partition topic
+# (member ids sorted): the broker must hand the leader the chosen protocol.
+EXPECTED = {
+    "range": ({frozenset({0, 1}), frozenset({2, 3}), frozenset({4, 5})},
+              {frozenset({0, 1, 2}), frozenset({3, 4, 5})}),
+    "roundrobin": ({frozenset({0, 3}), frozenset({1, 4}), frozenset({2, 5})},
+                   {frozenset({0, 2, 4}), frozenset({1, 3, 5})}),
+}
+
+
+def wait_until(cond, what, timeout=HANG_GUARD, interval=0.05):
+    deadline = time.monotonic() + timeout
+    while True:
+        result = cond()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(interval)
+
+
+def create_topic(bs, topic, partitions=PARTITIONS):
+    admin = KafkaAdminClient(bootstrap_servers=bs, client_id="runnel-it-groups")
+    try:
+        resp = admin.create_topics([NewTopic(topic, partitions, 1)], timeout_ms=30_000)
+        errors = [(t[0], t[1]) for t in resp.topic_errors if t[1] != 0]
+        assert not errors, f"CreateTopics: {resp}"
+    finally:
+        admin.close()
+
+
+def produce(bs, topic, values):
+    """Sends values round-robin over the partitions; returns {value: (partition, offset)}."""
+    producer = KafkaProducer(bootstrap_servers=bs, acks="all", linger_ms=5)
+    try:
+        futures = [(v, producer.send(topic, value=v.encode(), partition=i % PARTITIONS))
+                   for i, v in enumerate(values)]
+        producer.flush(60)
+        placed = {}
+        for v, f in futures:
+            md = f.get(timeout=30)
+            placed[v] = (md.partition, md.offset)
+        return placed
+    finally:
+        producer.close(10)
+
+
+class Ownership:
+    """Who owns which partition, as the members' rebalance listeners report
+    it, and every moment two members held (or consumed from) one partition."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.owners = {p: set() for p in range(PARTITIONS)}
+        self.by_member = {}
+        self.violations = []
+        self.consumed = []  # (member, partition, offset, value)
+        self.history = []
+
+    def assigned(self, member, parts):
+        with self.lock:
+            self.history.append((time.monotonic(), member, "assigned", sorted(parts)))
+            for p in parts:
+                others = self.owners[p] - {member}
+                if others:
+                    self.violations.append(f"{member} assigned partition {p} while {sorted(others)} own it")
+                self.owners[p].add(member)
+            self.by_member[member] = set(parts)
+
+    def revoked(self, member, parts):
+        with self.lock:
+            self.history.append((time.monotonic(), member, "revoked", sorted(parts)))
+            for p in parts:
+                self.owners[p].discard(member)
+            self.by_member[member] = self.by_member.get(member, set()) - set(parts)
+
+    def record(self, member, partition, offset, value):
+        with self.lock:
+            self.consumed.append((member, partition, offset, value))
+            if member not in self.owners[partition]:
+                self.violations.append(f"{member} consumed {partition}@{offset} without owning it")
+            others = self.owners[partition] - {member}
+            if others:
+                self.violations.append(f"{member} consumed {partition}@{offset} while {sorted(others)} own it")
+
+    def assignment(self):
+        with self.lock:
+            return {m: frozenset(ps) for m, ps in self.by_member.items()}
+
+    def values(self):
+        with self.lock:
+            return {c[3] for c in self.consumed}
+
+
+class Listener(ConsumerRebalanceListener):
+    def __init__(self, ownership, member):
+        self.ownership = ownership
+        self.member = member
+
+    def on_partitions_revoked(self, revoked):
+        self.ownership.revoked(self.member, {tp.partition for tp in revoked})
+
+    def on_partitions_assigned(self, assigned):
+        self.ownership.assigned(self.member, {tp.partition for tp in assigned})
+
+
+class Member(threading.Thread):
+    """A kafka-python consumer polling in its own thread (the client is not
+    thread-safe, so only this thread touches it), committing after each batch."""
+
+    def __init__(self, bs, topic, group, name, assignor, ownership):
+        super().__init__(name=name, daemon=True)
+        self.bs, self.topic, self.group, self.member = bs, topic, group, name
+        self.assignor = assignor
+        self.ownership = ownership
+        self.stop_requested = threading.Event()
+        self.error = None
+        self.commit_failures = 0
+
+    def run(self):
+        consumer = None
+        try:
+            consumer = KafkaConsumer(
+                bootstrap_servers=self.bs, group_id=self.group, client_id=self.member,
+                partition_assignment_strategy=[self.assignor],
+                enable_auto_commit=False, auto_offset_reset="earliest",
+                session_timeout_ms=10000, heartbeat_interval_ms=300, max_poll_interval_ms=30000,
+                max_poll_records=50, fetch_max_wait_ms=100)
+            consumer.subscribe([self.topic], listener=Listener(self.ownership, self.member))
+            while not self.stop_requested.is_set():
+                batch = consumer.poll(timeout_ms=100)
+                for records in batch.values():
+                    for r in records:
+                        self.ownership.record(self.member, r.partition, r.offset, r.value.decode())
+                if batch:
+                    try:
+                        consumer.commit()
+                    except CommitFailedError:
+                        self.commit_failures += 1  # a rebalance raced the commit: redelivered later
+            # Stopped consuming: from here on this member processes nothing, so
+            # it gives its partitions up before LeaveGroup lets others take them.
+            self.ownership.revoked(self.member, {tp.partition for tp in consumer.assignment()})
+        except Exception as e:  # noqa: BLE001 - reported by the test
+            self.error = e
+        finally:
+            if consumer is not None:
+                consumer.close()
+
+    def stop(self):
+        self.stop_requested.set()
+        self.join(HANG_GUARD)
+        assert not self.is_alive(), f"{self.member} did not stop within {HANG_GUARD:.0f} s"
+        assert self.error is None, f"{self.member} failed: {self.error!r}"
+
+
+def settled(ownership, members, expected_sets):
+    """The members' current assignments are exactly expected_sets (disjoint, one each)."""
+    current = ownership.assignment()
+    got = [current.get(m.member, frozenset()) for m in members]
+    return len(set(got)) == len(got) and set(got) == expected_sets
+
+
+@pytest.mark.parametrize("assignor", list(ASSIGNORS))
+def test_three_members_share_then_two_take_over(broker_factory, assignor):
+    broker = broker_factory(extra_args=FAST_GROUPS)
+    bs = broker.bootstrap
+    topic, group = f"grp-kp-{assignor}", f"kp-share-{assignor}"
+    create_topic(bs, topic)
+    first = [f"before-{i}" for i in range(600)]
+    produce(bs, topic, first)
+
+    own = Ownership()
+    members = [Member(bs, topic, group, f"m{i}", ASSIGNORS[assignor], own) for i in range(3)]
+    three, two = EXPECTED[assignor]
+    try:
+        for m in members:
+            m.start()
+        wait_until(lambda: settled(own, members, three) and set(first) <= own.values(),
+                   f"three members owning {sorted(map(sorted, three))} and consuming all 600 records; "
+                   f"now {own.assignment()}, {len(own.values() & set(first))} consumed")
+        for m in members:
+            assert m.error is None, f"{m.member} failed: {m.error!r}"
+
+        leaver, survivors = members[2], members[:2]
+        leaver.stop()
+        wait_until(lambda: settled(own, survivors, two),
+                   f"the two others owning {sorted(map(sorted, two))}; now {own.assignment()}")
+        assert own.assignment()[leaver.member] == frozenset()
+
+        second = [f"after-{i}" for i in range(600)]
+        produce(bs, topic, second)
+        wait_until(lambda: set(second) <= own.values(),
+                   f"the two survivors consuming all 600 records produced after the leave; "
+                   f"{len(own.values() & set(second))} consumed")
+        late = [c for c in own.consumed if c[3] in set(second) and c[0] == leaver.member]
+        assert not late, f"the member that left consumed {late[:5]}"
+        for m in survivors:
+            m.stop()
+    finally:
+        for m in members:
+            m.stop_requested.set()
+        for m in members:
+            m.join(HANG_GUARD)
+
+    assert not own.violations, \
+        "a partition was owned by two members at once:\n" + "\n".join(own.violations[:20]) + \
+        "\nhistory:\n" + "\n".join(map(str, own.history))
+    for m in members:
+        assert m.error is None, f"{m.member} failed: {m.error!r}"
+
+
+class Worker:
+    """A group_worker_kafka_python.py subprocess and the JSON lines it printed."""
+
+    def __init__(self, bs, topic, group, name, delay_ms):
+        self.name = name
+        self.proc = subprocess.Popen(
+            [sys.executable, str(WORKER), bs, topic, group, name, str(delay_ms)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=HERE,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        self.lock = threading.Lock()
+        self.events = []  # (monotonic time read, event)
+        self.stderr = ""
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        self.err_reader = threading.Thread(target=self._read_err, daemon=True)
+        self.err_reader.start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            ev = json.loads(line)
+            with self.lock:
+                self.events.append((time.monotonic(), ev))
+
+    def _read_err(self):
+        self.stderr = self.proc.stderr.read()
+
+    def snapshot(self, kind=None):
+        with self.lock:
+            return [(t, e) for t, e in self.events if kind is None or e["ev"] == kind]
+
+    def assignment(self):
+        a = self.snapshot("assigned")
+        r = self.snapshot("revoked")
+        if not a or (r and r[-1][0] >= a[-1][0] and r[-1][1]["parts"]):
+            return frozenset()
+        return frozenset(a[-1][1]["parts"])
+
+    def records(self):
+        return [e for _, e in self.snapshot("rec")]
+
+    def commits(self):
+        return [e["offsets"] for _, e in self.snapshot("commit")]
+
+    def kill(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(HANG_GUARD)
+
+    def terminate(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            rc = self.proc.wait(HANG_GUARD)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError(f"worker {self.name} ignored SIGTERM for {HANG_GUARD:.0f} s")
+        self.reader.join(10)
+        self.err_reader.join(10)
+        return rc
+
+    def describe(self):
+        return f"worker {self.name} (exit {self.proc.poll()}), stderr tail:\n{self.stderr[-2000:]}"
+
+
+def committed_offsets(bs, group, topic):
+    admin = KafkaAdminClient(bootstrap_servers=bs, client_id="runnel-it-groups-offsets")
+    try:
+        got = admin.list_consumer_group_offsets(group)
+    finally:
+        admin.close()
+    return {tp.partition: m.offset for tp, m in got.items() if tp.topic == topic}
+
+
+def test_no_record_lost_across_member_crash(broker_factory):
+    broker = broker_factory(extra_args=FAST_GROUPS)
+    bs = broker.bootstrap
+    topic, group = "grp-kp-crash", "kp-crash"
+    create_topic(bs, topic)
+    values = [f"rec-{i}" for i in range(900)]
+    placed = produce(bs, topic, values)
+    ends = {p: 1 + max(o for (pp, o) in placed.values() if pp == p) for p in range(PARTITIONS)}
+
+    workers = [Worker(bs, topic, group, f"w{i}", delay_ms=15) for i in range(3)]
+    try:
+        def stable_three():
+            sets = [w.assignment() for w in workers]
+            return all(len(s) == 2 for s in sets) and set().union(*sets) == set(range(PARTITIONS))
+
+        victim, survivors = workers[2], workers[:2]
+        # Kill the victim mid-way: the group is stable, it has consumed and
+        # committed, and much of the topic is still unread.
+        wait_until(lambda: stable_three() and len(victim.commits()) >= 2,
+                   "a stable 3-member group whose third member committed twice; "
+                   + "; ".join(f"{w.name}: {sorted(w.assignment())}, {len(w.records())} records, "
+                               f"{len(w.commits())} commits, exit {w.proc.poll()}" for w in workers))
+        for w in workers:
+            assert w.proc.poll() is None, w.describe()
+        victim.kill()
+        killed_at = time.monotonic()
+        victim_parts = victim.assignment()
+        victim_records = victim.records()
+        consumed_before_kill = {e["v"] for w in workers for e in w.records()}
+        assert len(consumed_before_kill) < len(values), \
+            "every record was consumed before the kill: the crash test proves nothing (slow the workers)"
+
+        # The broker expires the killed member after its session timeout (6 s)
+        # and the two survivors take all six partitions over.
+        wait_until(lambda: {len(w.assignment()) for w in survivors} == {3}
+                   and survivors[0].assignment() | survivors[1].assignment() == set(range(PARTITIONS)),
+                   "the survivors owning 3 partitions each after the crash; "
+                   + "; ".join(f"{w.name}: {sorted(w.assignment())}" for w in survivors))
+        wait_until(lambda: {e["v"] for w in workers for e in w.records()} >= set(values),
+                   "the group consuming every record; missing "
+                   + str(len(set(values) - {e["v"] for w in workers for e in w.records()})))
+        wait_until(lambda: committed_offsets(bs, group, topic) == ends,
+                   f"committed offsets reaching the ends {ends}; now {committed_offsets(bs, group, topic)}")
+        for w in survivors:
+            assert w.terminate() == 0, w.describe()
+    finally:
+        for w in workers:
+            if w.proc.poll() is None:
+                w.proc.kill()
+                w.proc.wait()
+
+    for w in workers:
+        bad = [e for _, e in w.snapshot("commit_error")]
+        assert not bad, f"{w.name}: commits failed with unexpected errors: {bad[:5]}"
+
+    # Every record was consumed and checked against where the producer put it.
+    seen = {}
+    for w in workers:
+        for e in w.records():
+            assert placed[e["v"]] == (e["p"], e["o"]), f"{w.name} read {e} but it was produced at {placed[e['v']]}"
+            seen.setdefault(e["v"], []).append(w.name)
+    assert set(seen) == set(values), f"lost records: {sorted(set(values) - set(seen))[:20]}"
+
+    # The victim's partitions resumed in a survivor at its last acknowledged
+    # commit (or later, had it committed once more before printing), never
+    # past the last record it consumed: at-least-once, nothing skipped.
+    last_commit = {}
+    for offsets in victim.commits():
+        for p, o in offsets.items():
+            last_commit[int(p)] = o
+    last_read = {}
+    for e in victim_records:
+        last_read[e["p"]] = max(last_read.get(e["p"], -1), e["o"])
+    for p in victim_parts:
+        after = [e["o"] for w in survivors for t, e in w.snapshot("rec") if t > killed_at and e["p"] == p]
+        assert after, f"no survivor consumed partition {p} of the killed member"
+        resumed = min(after)
+        lo, hi = last_commit.get(p, 0), last_read.get(p, -1) + 1
+        assert lo <= resumed <= hi, \
+            f"partition {p} resumed at {resumed}; the killed member had committed {lo} and read up to {hi - 1}"
+
+
+def test_static_member():
+    import kafka
+    if "group_instance_id" not in KafkaConsumer.DEFAULT_CONFIG:
+        pytest.skip(f"kafka-python {kafka.__version__} has no group_instance_id (static membership, KIP-345); "
+                    "test_consumer_groups.py covers it with confluent-kafka")
+    pytest.skip(f"kafka-python {kafka.__version__} has group_instance_id, but no static-member case is written for it")
+
