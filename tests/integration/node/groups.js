@@ -1,0 +1,184 @@
+// kafkajs half of the consumer-group test, driven by test_group_kafkajs.py:
+//   node groups.js <job.json>
+// job: { brokers, topic, group, partitions, before, after }.
+// Creates the topic, produces `before` records (values "before-<i>", record i on
+// partition i % partitions), starts three consumers c0..c2 in one group
+// (fromBeginning), waits until they own two partitions each and have consumed
+// every record, disconnects c2, waits until c0 and c1 own three each, produces
+// `after` records ("after-<i>") and waits until the group has consumed them.
+// Every step is printed to stdout as one JSON object per line, in the order it
+// happened (node runs one event at a time), for pytest to check:
+//   {ev: "produced", phase, count}
+//   {ev: "join", member, memberId, isLeader, protocol, parts}   (GROUP_JOIN)
+//   {ev: "rebalancing", member}      (stopped fetching, about to rejoin)
+//   {ev: "left", member}             (its LeaveGroup was answered)
+//   {ev: "msg", member, p, o, v}     (eachMessage)
+//   {ev: "phase", name}              ("three", "leave", "two", "done")
+// Waits are hang guards only (60 s each); exits non-zero with a message on any
+// error or consumer crash.
+'use strict'
+
+process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1'
+
+const fs = require('fs')
+const { Kafka, logLevel } = require('kafkajs')
+
+const HANG_GUARD_MS = 60000
+
+function emit(obj) {
+  process.stdout.write(JSON.stringify(obj) + '\n')
+}
+
+function sleep(ms) {
+  return new Promise(resolve => setTimeout(resolve, ms))
+}
+
+async function waitFor(cond, what) {
+  const deadline = Date.now() + HANG_GUARD_MS
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${HANG_GUARD_MS / 1000} s waiting for ${what()}`)
+    await sleep(20)
+  }
+}
+
+async function produce(kafka, job, prefix, count) {
+  const producer = kafka.producer({ allowAutoTopicCreation: false })
+  await producer.connect()
+  try {
+    const messages = []
+    for (let i = 0; i < count; i++) messages.push({ value: `${prefix}-${i}`, partition: i % job.partitions })
+    const meta = await producer.send({ topic: job.topic, acks: -1, messages })
+    for (const m of meta) {
+      if (m.errorCode !== 0) throw new Error(`produce error ${m.errorCode} on partition ${m.partition}`)
+    }
+  } finally {
+    await producer.disconnect()
+  }
+  emit({ ev: 'produced', phase: prefix, count })
+}
+
+async function main() {
+  const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'))
+  const kafka = new Kafka({
+    clientId: 'runnel-it-kafkajs-groups',
+    brokers: job.brokers,
+    logLevel: logLevel.WARN,
+    retry: { retries: 5 },
+  })
+
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    const created = await admin.createTopics({
+      topics: [{ topic: job.topic, numPartitions: job.partitions, replicationFactor: 1 }],
+      waitForLeaders: true,
+    })
+    if (!created) throw new Error(`createTopics(${job.topic}) returned false (already exists?)`)
+  } finally {
+    await admin.disconnect()
+  }
+  await produce(kafka, job, 'before', job.before)
+
+  // What this process saw, to know when to move on (pytest does the checking).
+  const owned = new Map()      // member -> Set of partitions
+  const consumed = new Set()   // values
+  let crashed = null
+
+  const consumers = []
+  for (let i = 0; i < 3; i++) {
+    const member = `c${i}`
+    const consumer = kafka.consumer({
+      groupId: job.group,
+      sessionTimeout: 10000,
+      rebalanceTimeout: 20000,
+      heartbeatInterval: 300,
+      maxWaitTimeInMs: 100,
+      retry: { retries: 5 },
+    })
+    owned.set(member, new Set())
+    const { GROUP_JOIN, REBALANCING, REQUEST, CRASH } = consumer.events
+    consumer.on(GROUP_JOIN, ({ payload }) => {
+      const parts = (payload.memberAssignment[job.topic] || []).slice().sort((a, b) => a - b)
+      owned.set(member, new Set(parts))
+      emit({ ev: 'join', member, memberId: payload.memberId, isLeader: payload.isLeader,
+             protocol: payload.groupProtocol, parts })
+    })
+    consumer.on(REBALANCING, () => {
+      owned.set(member, new Set())
+      emit({ ev: 'rebalancing', member })
+    })
+    consumer.on(REQUEST, ({ payload }) => {
+      if (payload.apiName === 'LeaveGroup') {
+        owned.set(member, new Set())
+        emit({ ev: 'left', member })
+      }
+    })
+    consumer.on(CRASH, ({ payload }) => {
+      crashed = `${member}: ${payload.error && payload.error.stack ? payload.error.stack : payload.error}`
+      emit({ ev: 'crash', member, error: String(payload.error) })
+    })
+    consumers.push({ member, consumer })
+  }
+
+  const state = () => JSON.stringify({
+    owned: Object.fromEntries([...owned].map(([m, s]) => [m, [...s]])),
+    consumed: consumed.size,
+    crashed,
+  })
+  const check = () => {
+    if (crashed) throw new Error(`consumer crashed: ${crashed}`)
+  }
+  const ownsEvenly = (members, size) => {
+    check()
+    const all = new Set()
+    for (const m of members) {
+      const s = owned.get(m)
+      if (s.size !== size) return false
+      for (const p of s) all.add(p)
+    }
+    return all.size === job.partitions
+  }
+  const consumedAll = (prefix, count) => {
+    check()
+    for (let i = 0; i < count; i++) if (!consumed.has(`${prefix}-${i}`)) return false
+    return true
+  }
+
+  try {
+    await Promise.all(consumers.map(async ({ member, consumer }) => {
+      await consumer.connect()
+      await consumer.subscribe({ topics: [job.topic], fromBeginning: true })
+      await consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          const v = message.value.toString()
+          consumed.add(v)
+          emit({ ev: 'msg', member, p: partition, o: Number(message.offset), v })
+        },
+      })
+    }))
+
+    await waitFor(() => ownsEvenly(['c0', 'c1', 'c2'], 2) && consumedAll('before', job.before),
+                  () => `three members owning two partitions each and every "before" record consumed: ${state()}`)
+    emit({ ev: 'phase', name: 'three' })
+
+    emit({ ev: 'phase', name: 'leave' })
+    await consumers[2].consumer.disconnect()
+    await waitFor(() => ownsEvenly(['c0', 'c1'], 3),
+                  () => `c0 and c1 owning three partitions each after c2 left: ${state()}`)
+    emit({ ev: 'phase', name: 'two' })
+
+    await produce(kafka, job, 'after', job.after)
+    await waitFor(() => consumedAll('after', job.after),
+                  () => `every "after" record consumed: ${state()}`)
+    check()
+  } finally {
+    for (const { consumer } of consumers) await consumer.disconnect()
+  }
+  emit({ ev: 'phase', name: 'done' })
+}
+
+main().catch(err => {
+  console.error(`groups.js failed: ${err && err.stack ? err.stack : err}`)
+  if (err && err.type) console.error(`kafkajs error type: ${err.type}`)
+  process.exit(1)
+})
