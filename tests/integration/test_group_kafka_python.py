@@ -18,7 +18,7 @@ from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.coordinator.assignors.range import RangePartitionAssignor
 from kafka.coordinator.assignors.roundrobin import RoundRobinPartitionAssignor
-from kafka.errors import CommitFailedError
+from kafka.errors import CommitFailedError, NoError
 
 HERE = pathlib.Path(__file__).resolve().parent
 WORKER = HERE / "group_worker_kafka_python.py"
@@ -38,13 +38,14 @@ EXPECTED = {
 
 
 def wait_until(cond, what, timeout=HANG_GUARD, interval=0.05):
+    """Polls cond until it holds; what() describes the wait and the state at a timeout."""
     deadline = time.monotonic() + timeout
     while True:
         result = cond()
         if result:
             return result
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what()}")
         time.sleep(interval)
 
 
@@ -205,21 +206,22 @@ def test_three_members_share_then_two_take_over(broker_factory, assignor):
         for m in members:
             m.start()
         wait_until(lambda: settled(own, members, three) and set(first) <= own.values(),
-                   f"three members owning {sorted(map(sorted, three))} and consuming all 600 records; "
+                   lambda: f"three members owning {sorted(map(sorted, three))} and consuming all 600 records; "
                    f"now {own.assignment()}, {len(own.values() & set(first))} consumed")
         for m in members:
             assert m.error is None, f"{m.member} failed: {m.error!r}"
+        check_described(bs, group, assignor, own.assignment())
 
         leaver, survivors = members[2], members[:2]
         leaver.stop()
         wait_until(lambda: settled(own, survivors, two),
-                   f"the two others owning {sorted(map(sorted, two))}; now {own.assignment()}")
+                   lambda: f"the two others owning {sorted(map(sorted, two))}; now {own.assignment()}")
         assert own.assignment()[leaver.member] == frozenset()
 
         second = [f"after-{i}" for i in range(600)]
         produce(bs, topic, second)
         wait_until(lambda: set(second) <= own.values(),
-                   f"the two survivors consuming all 600 records produced after the leave; "
+                   lambda: f"the two survivors consuming all 600 records produced after the leave; "
                    f"{len(own.values() & set(second))} consumed")
         late = [c for c in own.consumed if c[3] in set(second) and c[0] == leaver.member]
         assert not late, f"the member that left consumed {late[:5]}"
@@ -231,11 +233,50 @@ def test_three_members_share_then_two_take_over(broker_factory, assignor):
         for m in members:
             m.join(HANG_GUARD)
 
+    # Every member committed after processing: the group's offsets are the
+    # log ends; then the empty group is described, listed and deleted.
+    ends = {p: 200 for p in range(PARTITIONS)}
+    wait_until(lambda: committed_offsets(bs, group, topic) == ends,
+               lambda: f"committed offsets {committed_offsets(bs, group, topic)} reaching {ends}")
+    admin = KafkaAdminClient(bootstrap_servers=bs, client_id="runnel-it-groups-admin")
+    try:
+        (desc,) = admin.describe_consumer_groups([group])
+        assert (desc.group, desc.state, desc.members) == (group, "Empty", []), desc
+        assert (group, "consumer") in admin.list_consumer_groups()
+        assert admin.delete_consumer_groups([group]) == [(group, NoError)]
+        assert group not in [g for g, _ in admin.list_consumer_groups()]
+        assert admin.list_consumer_group_offsets(group) == {}
+        (desc,) = admin.describe_consumer_groups([group])
+        assert (desc.group, desc.state, desc.members) == (group, "Dead", []), desc
+    finally:
+        admin.close()
+
     assert not own.violations, \
         "a partition was owned by two members at once:\n" + "\n".join(own.violations[:20]) + \
         "\nhistory:\n" + "\n".join(map(str, own.history))
     for m in members:
         assert m.error is None, f"{m.member} failed: {m.error!r}"
+
+
+def check_described(bs, group, assignor, assignment):
+    """DescribeGroups of a stable group: its protocol, and each member's
+    assignment as the members' own listeners reported it."""
+    admin = KafkaAdminClient(bootstrap_servers=bs, client_id="runnel-it-groups-admin")
+    try:
+        (desc,) = admin.describe_consumer_groups([group])
+        assert (desc.error_code, desc.group, desc.state, desc.protocol_type, desc.protocol) == \
+            (0, group, "Stable", "consumer", assignor), desc
+        described = {}
+        for m in desc.members:
+            # Kafka names a member "<client id>-<uuid>" and its host "/<address>".
+            assert m.member_id.startswith(m.client_id + "-") and len(m.member_id) > len(m.client_id) + 1, m
+            assert m.client_host == "/127.0.0.1", m
+            assert m.member_metadata.subscription == [f"grp-kp-{assignor}"], m
+            described[m.client_id] = frozenset(p for _, parts in m.member_assignment.assignment for p in parts)
+        assert described == assignment, f"DescribeGroups says {described}, the members' listeners {assignment}"
+        assert (group, "consumer") in admin.list_consumer_groups()
+    finally:
+        admin.close()
 
 
 class Worker:
@@ -330,7 +371,7 @@ def test_no_record_lost_across_member_crash(broker_factory):
         # Kill the victim mid-way: the group is stable, it has consumed and
         # committed, and much of the topic is still unread.
         wait_until(lambda: stable_three() and len(victim.commits()) >= 2,
-                   "a stable 3-member group whose third member committed twice; "
+                   lambda: "a stable 3-member group whose third member committed twice; "
                    + "; ".join(f"{w.name}: {sorted(w.assignment())}, {len(w.records())} records, "
                                f"{len(w.commits())} commits, exit {w.proc.poll()}" for w in workers))
         for w in workers:
@@ -347,13 +388,13 @@ def test_no_record_lost_across_member_crash(broker_factory):
         # and the two survivors take all six partitions over.
         wait_until(lambda: {len(w.assignment()) for w in survivors} == {3}
                    and survivors[0].assignment() | survivors[1].assignment() == set(range(PARTITIONS)),
-                   "the survivors owning 3 partitions each after the crash; "
+                   lambda: "the survivors owning 3 partitions each after the crash; "
                    + "; ".join(f"{w.name}: {sorted(w.assignment())}" for w in survivors))
         wait_until(lambda: {e["v"] for w in workers for e in w.records()} >= set(values),
-                   "the group consuming every record; missing "
+                   lambda: "the group consuming every record; missing "
                    + str(len(set(values) - {e["v"] for w in workers for e in w.records()})))
         wait_until(lambda: committed_offsets(bs, group, topic) == ends,
-                   f"committed offsets reaching the ends {ends}; now {committed_offsets(bs, group, topic)}")
+                   lambda: f"committed offsets reaching the ends {ends}; now {committed_offsets(bs, group, topic)}")
         for w in survivors:
             assert w.terminate() == 0, w.describe()
     finally:
