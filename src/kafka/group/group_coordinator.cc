@@ -35,6 +35,12 @@ ErrorCode coordinator_error(ErrorCode written) {
     case ErrorCode::kNotCoordinator:
     case ErrorCode::kKafkaStorageError:
       return ErrorCode::kNotCoordinator;
+    // The group's record is over the topic's max.message.bytes: retrying
+    // cannot help.
+    case ErrorCode::kMessageTooLarge:
+    case ErrorCode::kRecordListTooLarge:
+    case ErrorCode::kInvalidFetchSize:
+      return ErrorCode::kUnknownServerError;
     default:
       return ErrorCode::kCoordinatorNotAvailable;
   }
@@ -129,9 +135,10 @@ Task<ErrorCode> GroupCoordinator::settle(std::shared_ptr<Entry> e) {
     records[0].kind = OffsetsRecord::Kind::kGroupMetadata;
     records[0].group_key = GroupMetadataKey{e->group.id()};
     records[0].group_value = e->group.to_metadata();
-    persisted = coordinator_error(co_await write_group_records(broker_, e->partition, records));
+    const ErrorCode written = co_await write_group_records(broker_, e->partition, records);
+    persisted = coordinator_error(written);
     if (persisted != ErrorCode::kNone) {
-      spdlog::warn("runnel: storing group {} failed: {}", e->group.id(), error_name(persisted));
+      spdlog::warn("runnel: storing group {} failed: {}", e->group.id(), error_name(written));
       for (auto& [member, result] : syncs) {
         if (result.error != ErrorCode::kNone) continue;
         result.error = persisted;

@@ -1,9 +1,8 @@
-// ListGroups, DescribeGroups, DeleteGroups and OffsetDelete over the groups
-// this node knows from __consumer_offsets.
-//
-// Group membership is not served yet, so every known group is Empty: it has
-// committed offsets (or stored metadata) and no members. A group with no
-// state at all is Dead, as Kafka describes an unknown group.
+// ListGroups, DescribeGroups, DeleteGroups and OffsetDelete: each group is
+// asked on the shard that owns it, where its GroupCoordinator knows the live
+// state (members, protocol) and its __consumer_offsets partition the
+// committed offsets. A group with no members and no offsets is Dead, as
+// Kafka describes an unknown group.
 #include <algorithm>
 #include <cctype>
 #include <set>
@@ -21,71 +20,52 @@ namespace runnel::kafka {
 
 namespace {
 
-constexpr std::string_view kEmpty = "Empty";
-constexpr std::string_view kDead = "Dead";
+const std::string kDead(group_state_name(GroupState::kDead));
 
-struct KnownGroup {
-  std::string id;
-  std::string protocol_type;  // from stored metadata; "" for commit-only groups
-};
-
-// On one shard: the groups of the __consumer_offsets partitions it owns.
-Task<std::vector<KnownGroup>> local_groups(Broker& broker) {
-  std::vector<KnownGroup> out;
-  for (const auto& [partition, state] : broker.local().group_offsets) {
-    for (const std::string& id : state.groups()) {
-      const GroupMetadataValue* meta = state.group_metadata(id);
-      out.push_back(KnownGroup{id, meta ? meta->protocol_type : ""});
-    }
+// The group as its shard's coordinator describes it.
+Task<GroupSummary> describe_group(Broker& broker, const std::string& group) {
+  if (broker.metadata().find(std::string(kOffsetsTopic)) == nullptr) {
+    GroupSummary dead;
+    dead.group_id = group;
+    dead.state = kDead;
+    co_return dead;
   }
-  co_return out;
-}
-
-// The group's state on its shard: whether it exists and its protocol type.
-struct GroupView {
-  bool exists = false;
-  std::string protocol_type;
-  std::vector<CommittedOffsets::Key> offsets;
-};
-
-Task<GroupView> view_group(Broker& broker, std::string group, int32_t partition) {
-  GroupView view;
-  const CommittedOffsets* state = local_group_state(broker, partition);
-  if (state == nullptr) co_return view;
-  for (const auto& [key, value] : state->of_group(group)) view.offsets.push_back(key);
-  const GroupMetadataValue* meta = state->group_metadata(group);
-  if (meta != nullptr) view.protocol_type = meta->protocol_type;
-  view.exists = meta != nullptr || !view.offsets.empty();
-  co_return view;
-}
-
-Task<GroupView> find_group(Broker& broker, const std::string& group) {
-  if (broker.metadata().find(std::string(kOffsetsTopic)) == nullptr) co_return GroupView{};
   GroupHome home = home_of(broker, group);
-  auto view = [&broker, group, partition = home.partition]() { return view_group(broker, group, partition); };
-  co_return co_await broker.shards().invoke_on<GroupView>(home.shard, view);
+  auto describe = [&broker, group, partition = home.partition]() -> Task<GroupSummary> {
+    co_return broker.local().groups->describe(group, partition);
+  };
+  co_return co_await broker.shards().invoke_on<GroupSummary>(home.shard, describe);
 }
 
-// Tombstones for the listed offsets (and the metadata, when asked), written
-// on the group's shard.
-Task<ErrorCode> erase(Broker& broker, const std::string& group, const std::vector<CommittedOffsets::Key>& offsets,
-                      bool metadata_too) {
+// On the group's shard: tombstones for the listed offsets (and the group's
+// metadata when `whole_group`), then the group is forgotten.
+Task<ErrorCode> erase(Broker& broker, const std::string& group, int32_t partition,
+                      const std::vector<CommittedOffsets::Key>& offsets, bool whole_group) {
   std::vector<OffsetsRecord> records;
   for (const auto& key : offsets) {
     OffsetsRecord& r = records.emplace_back();
     r.kind = OffsetsRecord::Kind::kOffsetCommit;
     r.offset_key = OffsetCommitKey{key.group, key.topic, key.partition};
   }
-  if (metadata_too) {
+  if (whole_group) {
     OffsetsRecord& r = records.emplace_back();
     r.kind = OffsetsRecord::Kind::kGroupMetadata;
     r.group_key = GroupMetadataKey{group};
   }
-  GroupHome home = home_of(broker, group);
-  auto write = [&broker, &records, partition = home.partition]() -> Task<int> {
-    co_return static_cast<int>(co_await write_group_records(broker, partition, records));
-  };
-  co_return static_cast<ErrorCode>(co_await broker.shards().invoke_on<int>(home.shard, write));
+  ErrorCode written = co_await write_group_records(broker, partition, records);
+  if (written == ErrorCode::kNone && whole_group) broker.local().groups->forget(group);
+  co_return written;
+}
+
+// DeleteGroups of one group, on its shard: only an empty group goes.
+Task<ErrorCode> delete_group(Broker& broker, std::string group, int32_t partition) {
+  ErrorCode allowed = broker.local().groups->check_deletable(group, partition);
+  if (allowed != ErrorCode::kNone) co_return allowed;
+  std::vector<CommittedOffsets::Key> offsets;
+  if (const CommittedOffsets* stored = local_group_state(broker, partition)) {
+    for (const auto& [key, value] : stored->of_group(group)) offsets.push_back(key);
+  }
+  co_return co_await erase(broker, group, partition, offsets, /*whole_group=*/true);
 }
 
 }  // namespace
@@ -95,8 +75,9 @@ Task<HandlerResult> handle_list_groups(RequestContext& ctx, std::span<uint8_t> b
   if (!decode_request(body, ctx.version(), &request)) co_return HandlerResult::malformed();
   Broker& broker = ctx.broker;
   ListGroupsResponse response;
-  auto gather = [&broker](unsigned) { return local_groups(broker); };
-  std::vector<std::vector<KnownGroup>> by_shard = co_await broker.shards().invoke_on_all<std::vector<KnownGroup>>(gather);
+  auto gather = [&broker](unsigned) -> Task<std::vector<GroupSummary>> { co_return broker.local().groups->list(); };
+  std::vector<std::vector<GroupSummary>> by_shard =
+      co_await broker.shards().invoke_on_all<std::vector<GroupSummary>>(gather);
   // Filters: a state or type named by the client that no group has
   // matches nothing; an empty filter matches everything.
   auto wanted = [](const std::vector<std::string>& filter, std::string_view value) {
@@ -110,17 +91,17 @@ Task<HandlerResult> handle_list_groups(RequestContext& ctx, std::span<uint8_t> b
     }
     return false;
   };
-  std::vector<KnownGroup> all;
+  std::vector<GroupSummary> all;
   for (auto& shard_groups : by_shard) {
     for (auto& g : shard_groups) all.push_back(std::move(g));
   }
-  std::sort(all.begin(), all.end(), [](const KnownGroup& a, const KnownGroup& b) { return a.id < b.id; });
-  for (const KnownGroup& g : all) {
-    if (!wanted(request.states_filter, kEmpty) || !wanted(request.types_filter, "classic")) continue;
+  std::sort(all.begin(), all.end(), [](const GroupSummary& a, const GroupSummary& b) { return a.group_id < b.group_id; });
+  for (const GroupSummary& g : all) {
+    if (!wanted(request.states_filter, g.state) || !wanted(request.types_filter, "classic")) continue;
     auto& listed = response.groups.emplace_back();
-    listed.group_id = g.id;
+    listed.group_id = g.group_id;
     listed.protocol_type = g.protocol_type;
-    listed.group_state = std::string(kEmpty);
+    listed.group_state = g.state;
     listed.group_type = "classic";
   }
   co_return encode_response(response, ctx.version());
@@ -138,10 +119,20 @@ Task<HandlerResult> handle_describe_groups(RequestContext& ctx, std::span<uint8_
       described.error_code = code(ErrorCode::kInvalidGroupId);
       continue;
     }
-    GroupView view = co_await find_group(broker, id);
-    described.group_state = std::string(view.exists ? kEmpty : kDead);
-    described.protocol_type = view.protocol_type;
-    described.protocol_data = "";
+    GroupSummary summary = co_await describe_group(broker, id);
+    described.group_state = summary.state;
+    described.protocol_type = summary.protocol_type;
+    described.protocol_data = summary.protocol_name;
+    described.members.reserve(summary.members.size());
+    for (auto& m : summary.members) {
+      auto& out = described.members.emplace_back();
+      out.member_id = std::move(m.member_id);
+      out.group_instance_id = std::move(m.group_instance_id);
+      out.client_id = std::move(m.client_id);
+      out.client_host = std::move(m.client_host);
+      out.member_metadata = std::move(m.metadata);
+      out.member_assignment = std::move(m.assignment);
+    }
   }
   co_return encode_response(response, ctx.version());
 }
@@ -161,12 +152,15 @@ Task<HandlerResult> handle_delete_groups(RequestContext& ctx, std::span<uint8_t>
     }
     if (done.count(id)) continue;  // a repeated name: the first answer stands
     done.insert(id);
-    GroupView view = co_await find_group(broker, id);
-    if (!view.exists) {
+    if (broker.metadata().find(std::string(kOffsetsTopic)) == nullptr) {
       result.error_code = code(ErrorCode::kGroupIdNotFound);
       continue;
     }
-    result.error_code = code(co_await erase(broker, id, view.offsets, /*metadata_too=*/true));
+    GroupHome home = home_of(broker, id);
+    auto remove = [&broker, id, partition = home.partition]() -> Task<int> {
+      co_return static_cast<int>(co_await delete_group(broker, id, partition));
+    };
+    result.error_code = static_cast<int16_t>(co_await broker.shards().invoke_on<int>(home.shard, remove));
   }
   co_return encode_response(response, ctx.version());
 }
@@ -180,14 +174,13 @@ Task<HandlerResult> handle_offset_delete(RequestContext& ctx, std::span<uint8_t>
     response.error_code = code(ErrorCode::kInvalidGroupId);
     co_return encode_response(response, ctx.version());
   }
-  GroupView view = co_await find_group(broker, request.group_id);
-  if (!view.exists) {
+  if (broker.metadata().find(std::string(kOffsetsTopic)) == nullptr) {
     response.error_code = code(ErrorCode::kGroupIdNotFound);
     co_return encode_response(response, ctx.version());
   }
   std::shared_ptr<const MetadataImage> image = broker.local().metadata;
-  std::vector<CommittedOffsets::Key> doomed;
-  std::vector<OffsetDeleteResponse::OffsetDeleteResponsePartition*> written;
+  std::vector<CommittedOffsets::Key> candidates;
+  std::vector<OffsetDeleteResponse::OffsetDeleteResponsePartition*> answers;
   response.topics.reserve(request.topics.size());
   for (const auto& t : request.topics) {
     auto& topic_answer = response.topics.emplace_back();
@@ -201,13 +194,48 @@ Task<HandlerResult> handle_offset_delete(RequestContext& ctx, std::span<uint8_t>
         answer.error_code = code(ErrorCode::kUnknownTopicOrPartition);
         continue;
       }
-      doomed.push_back(CommittedOffsets::Key{request.group_id, t.name, p.partition_index});
-      written.push_back(&answer);
+      candidates.push_back(CommittedOffsets::Key{request.group_id, t.name, p.partition_index});
+      answers.push_back(&answer);
     }
   }
-  if (!doomed.empty()) {
-    ErrorCode erased = co_await erase(broker, request.group_id, doomed, /*metadata_too=*/false);
-    for (auto* answer : written) answer->error_code = code(erased);
+  // On the group's shard: the group's error first, then one per candidate.
+  GroupHome home = home_of(broker, request.group_id);
+  auto remove = [&broker, &candidates, group = request.group_id, partition = home.partition]() -> Task<std::vector<int>> {
+    GroupCoordinator& groups = *broker.local().groups;
+    std::vector<int> errors(1 + candidates.size(), 0);
+    GroupSummary summary = groups.describe(group, partition);
+    if (summary.state == kDead) {
+      errors[0] = code(ErrorCode::kGroupIdNotFound);
+      co_return errors;
+    }
+    // Kafka keeps the offsets of a group with members unless it is a
+    // consumer group whose members do not subscribe to the topic.
+    if (!summary.members.empty() && summary.protocol_type != "consumer") {
+      errors[0] = code(ErrorCode::kNonEmptyGroup);
+      co_return errors;
+    }
+    std::vector<CommittedOffsets::Key> doomed;
+    std::vector<size_t> doomed_at;
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      if (groups.subscribed_to(group, partition, candidates[i].topic)) {
+        errors[1 + i] = code(ErrorCode::kGroupSubscribedToTopic);
+        continue;
+      }
+      doomed.push_back(candidates[i]);
+      doomed_at.push_back(1 + i);
+    }
+    if (!doomed.empty()) {
+      ErrorCode erased = co_await erase(broker, group, partition, doomed, /*whole_group=*/false);
+      for (size_t at : doomed_at) errors[at] = code(erased);
+    }
+    co_return errors;
+  };
+  std::vector<int> errors = co_await broker.shards().invoke_on<std::vector<int>>(home.shard, remove);
+  response.error_code = static_cast<int16_t>(errors[0]);
+  if (errors[0] != 0) {
+    response.topics.clear();
+  } else {
+    for (size_t i = 0; i < answers.size(); ++i) answers[i]->error_code = static_cast<int16_t>(errors[1 + i]);
   }
   co_return encode_response(response, ctx.version());
 }

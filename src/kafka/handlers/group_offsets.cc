@@ -3,11 +3,10 @@
 // served by the shard that owns it; a commit is answered once its record is
 // durable there.
 //
-// Group membership (JoinGroup, SyncGroup, Heartbeat ...) is not served yet,
-// so only commits outside group management are accepted: generation -1 and
-// no member id, which is what a consumer that assigns its own partitions
-// sends. Any other generation is ILLEGAL_GENERATION, as Kafka answers for a
-// group it does not know.
+// A commit is checked against the group's membership on the group's shard
+// (GroupCoordinator::validate_commit): a member of the current generation,
+// or a consumer outside group management (generation -1, no member id) while
+// the group has no members.
 #include <chrono>
 #include <map>
 
@@ -170,8 +169,6 @@ Task<HandlerResult> handle_offset_commit(RequestContext& ctx, std::span<uint8_t>
   ErrorCode group_error = ErrorCode::kNone;
   if (request.group_id.empty()) {
     group_error = ErrorCode::kInvalidGroupId;
-  } else if (request.generation_id_or_member_epoch >= 0 || !request.member_id.empty()) {
-    group_error = ErrorCode::kIllegalGeneration;
   } else {
     group_error = co_await ensure_offsets_topic(broker);
   }
@@ -204,6 +201,8 @@ Task<HandlerResult> handle_offset_commit(RequestContext& ctx, std::span<uint8_t>
       c.value.leader_epoch = p.committed_leader_epoch;
       c.value.metadata = metadata;
       c.value.commit_timestamp = now;
+      // v2-4 may ask for a retention of their own.
+      if (request.retention_time_ms >= 0) c.value.expire_timestamp = now + request.retention_time_ms;
       c.answer = answer;
       commits.push_back(std::move(c));
     }
@@ -217,7 +216,11 @@ Task<HandlerResult> handle_offset_commit(RequestContext& ctx, std::span<uint8_t>
       r.offset_key = OffsetCommitKey{request.group_id, c.topic, c.partition};
       r.offset_value = c.value;
     }
-    auto store = [&broker, &records, partition = home.partition]() -> Task<int> {
+    auto store = [&broker, &records, &request, partition = home.partition]() -> Task<int> {
+      ErrorCode allowed = broker.local().groups->validate_commit(
+          request.group_id, partition, request.member_id, request.group_instance_id,
+          request.generation_id_or_member_epoch);
+      if (allowed != ErrorCode::kNone) co_return static_cast<int>(allowed);
       co_return static_cast<int>(co_await write_group_records(broker, partition, records));
     };
     const auto stored = static_cast<ErrorCode>(co_await broker.shards().invoke_on<int>(home.shard, store));
