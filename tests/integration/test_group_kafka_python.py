@@ -1,8 +1,14 @@
-"""Consumer groups with kafka-python (issue 5): three members share a
-6-partition topic with the range and the roundrobin assignors, one leaves and
-the other two take over, and no partition is ever owned by two members at
-once; with commits after processing, a member SIGKILLed mid-way loses no
-record (its partitions resume at its last commit in a survivor)."""
+"""Consumer groups with kafka-python (issue 5, USERS.md #1 and #4):
+- three members share a 6-partition topic with the range and the roundrobin
+  assignors, one leaves and the other two take over, and no partition is ever
+  owned by two members at once; DescribeGroups, ListGroups, OffsetFetch and
+  DeleteGroups agree with what the members saw;
+- with commits after processing, a member SIGKILLed mid-way loses no record
+  (its partitions resume at its last commit in a survivor);
+- a commit survives a broker restart (SIGTERM, SIGKILL) and a new member
+  resumes exactly there;
+- two groups on one topic each receive every record, in per-key order;
+- static membership: kafka-python 2.0.2 has no group.instance.id (skipped)."""
 
 import json
 import os
@@ -14,11 +20,11 @@ import threading
 import time
 
 import pytest
-from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
+from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, OffsetAndMetadata, TopicPartition
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.coordinator.assignors.range import RangePartitionAssignor
 from kafka.coordinator.assignors.roundrobin import RoundRobinPartitionAssignor
-from kafka.errors import CommitFailedError, NoError
+from kafka.errors import CommitFailedError, KafkaError, NoError
 
 HERE = pathlib.Path(__file__).resolve().parent
 WORKER = HERE / "group_worker_kafka_python.py"
@@ -441,3 +447,156 @@ def test_static_member():
                     "test_consumer_groups.py covers it with confluent-kafka")
     pytest.skip(f"kafka-python {kafka.__version__} has group_instance_id, but no static-member case is written for it")
 
+
+
+def retrying(fn, what):
+    """fn() retried while the broker answers a retriable error (e.g.
+    COORDINATOR_LOAD_IN_PROGRESS right after a restart), as clients do."""
+    last = []
+
+    def attempt():
+        try:
+            return (fn(),)
+        except KafkaError as e:
+            if not e.retriable:
+                raise
+            last[:] = [e]
+            return None
+
+    return wait_until(attempt, lambda: f"{what} (last error {last})")[0]
+
+
+def group_offsets(bs, group, topic):
+    """{partition: (offset, metadata)} committed by group on topic."""
+    admin = KafkaAdminClient(bootstrap_servers=bs, client_id="runnel-it-groups-offsets")
+    try:
+        got = admin.list_consumer_group_offsets(group)
+    finally:
+        admin.close()
+    return {tp.partition: (m.offset, m.metadata) for tp, m in got.items() if tp.topic == topic}
+
+
+@pytest.mark.parametrize("how", ["sigterm", "sigkill"])
+def test_new_member_resumes_at_commit_after_broker_restart(broker_factory, how):
+    broker = broker_factory(extra_args=FAST_GROUPS)
+    bs = broker.bootstrap
+    topic, group = f"grp-kp-restart-{how}", "kp-restart"
+    create_topic(bs, topic)
+    values = [f"r-{i}" for i in range(600)]
+    placed = produce(bs, topic, values)
+    commit_at = {p: 20 + 10 * p for p in range(PARTITIONS)}
+
+    def member():
+        return KafkaConsumer(bootstrap_servers=bs, group_id=group, client_id=f"restart-{how}",
+                             enable_auto_commit=False, auto_offset_reset="earliest",
+                             session_timeout_ms=10000, heartbeat_interval_ms=300, fetch_max_wait_ms=100)
+
+    first = member()
+    try:
+        first.subscribe([topic])
+
+        def owns_all():
+            first.poll(timeout_ms=100)  # joins the group; the records it returns are not committed
+            return len(first.assignment()) == PARTITIONS
+
+        wait_until(owns_all, lambda: f"the only member owning all partitions; owns {first.assignment()}")
+        first.commit({TopicPartition(topic, p): OffsetAndMetadata(o, f"meta-{p}") for p, o in commit_at.items()})
+    finally:
+        first.close()
+    expected = {p: (o, f"meta-{p}") for p, o in commit_at.items()}
+    assert group_offsets(bs, group, topic) == expected
+
+    # The commit was acknowledged, so it is durable: after a clean stop and
+    # after a crash alike.
+    broker.restart(sigkill=(how == "sigkill"))
+    got = retrying(lambda: group_offsets(bs, group, topic), "OffsetFetch after the restart")
+    assert got == expected, f"committed offsets after the restart {got}, before {expected}"
+
+    second = member()
+    read = []
+    try:
+        second.subscribe([topic])
+        remaining = len(values) - sum(commit_at.values())
+
+        def poll():
+            for records in second.poll(timeout_ms=100).values():
+                read.extend((r.partition, r.offset, r.value.decode()) for r in records)
+            return len(read) >= remaining
+
+        wait_until(poll, lambda: f"the new member reading the {remaining} records past the commits; read {len(read)}")
+        assert second.poll(timeout_ms=300) == {}, "more records than were produced past the commits"
+    finally:
+        second.close()
+    for p in range(PARTITIONS):
+        offsets = [o for pp, o, _ in read if pp == p]
+        assert offsets == list(range(commit_at[p], 100)), \
+            f"partition {p}: the new member read offsets {offsets[:5]}..{offsets[-3:]}, expected {commit_at[p]}..99"
+    for p, o, v in read:
+        assert placed[v] == (p, o), f"{v} read at {(p, o)}, produced at {placed[v]}"
+
+
+def test_two_groups_each_receive_every_record(broker_factory):
+    """USERS.md #1: a broadcasting group (auto-commit) and an incident group
+    that commits every record one at a time read one keyed topic independently."""
+    broker = broker_factory(extra_args=FAST_GROUPS)
+    bs = broker.bootstrap
+    topic = "healops-logs"
+    create_topic(bs, topic, partitions=3)
+    services = ["api", "auth", "billing", "db", "search", "web", "worker"]
+    producer = KafkaProducer(bootstrap_servers=bs, acks="all", linger_ms=5)
+    try:
+        futures = [producer.send(topic, key=services[i % len(services)].encode(),
+                                 value=json.dumps({"service": services[i % len(services)], "seq": i}).encode())
+                   for i in range(350)]
+        producer.flush(60)
+        placed = {i: (f.get(timeout=30).partition, f.get(timeout=30).offset) for i, f in enumerate(futures)}
+    finally:
+        producer.close(10)
+    ends = {p: sum(1 for pp, _ in placed.values() if pp == p) for p in range(3)}
+    assert all(ends.values()), f"the keys did not spread over the 3 partitions: {ends}"
+
+    results = {}
+
+    def consume(group, one_at_a_time):
+        got = []
+        try:
+            consumer = KafkaConsumer(
+                bootstrap_servers=bs, group_id=group, client_id=group, auto_offset_reset="earliest",
+                enable_auto_commit=not one_at_a_time, auto_commit_interval_ms=200,
+                max_poll_records=1 if one_at_a_time else 500, fetch_max_wait_ms=100,
+                session_timeout_ms=10000, heartbeat_interval_ms=300)
+            try:
+                consumer.subscribe([topic])
+                deadline = time.monotonic() + HANG_GUARD
+                while len(got) < len(placed) and time.monotonic() < deadline:
+                    for records in consumer.poll(timeout_ms=100).values():
+                        for r in records:
+                            got.append((r.partition, r.offset, r.key.decode(), json.loads(r.value)["seq"]))
+                            if one_at_a_time:
+                                consumer.commit()
+            finally:
+                consumer.close()  # with auto-commit on, close commits the last positions
+            results[group] = got
+        except Exception as e:  # noqa: BLE001 - reported below
+            results[group] = e
+
+    threads = [threading.Thread(target=consume, args=("healops-broadcast", False)),
+               threading.Thread(target=consume, args=("healops-incidents", True))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(HANG_GUARD + 30)
+        assert not t.is_alive(), "a consumer thread hung"
+
+    for group, got in results.items():
+        assert not isinstance(got, Exception), f"{group}: {got!r}"
+        seqs = [s for _, _, _, s in got]
+        assert sorted(seqs) == list(range(len(placed))), \
+            f"{group} read {len(seqs)} records ({len(set(seqs))} distinct) of {len(placed)}"
+        for p, o, key, s in got:
+            assert placed[s] == (p, o) and key == services[s % len(services)], (group, p, o, key, s)
+        for key in services:
+            in_order = [s for _, _, k, s in got if k == key]
+            assert in_order == sorted(in_order), f"{group}: {key}'s logs out of order"
+        committed = retrying(lambda: group_offsets(bs, group, topic), f"OffsetFetch of {group}")
+        assert {p: o for p, (o, _) in committed.items()} == ends, f"{group} committed {committed}, ends {ends}"
