@@ -7,7 +7,10 @@ the group consumes every record produced before and after the leave."""
 
 import json
 import shutil
+import signal
 import subprocess
+import threading
+import time
 
 import pytest
 
@@ -120,3 +123,162 @@ def test_three_consumers_share_then_two_take_over(broker_factory, node_dir, tmp_
     for p, offs in per_partition.items():
         assert offs == set(range(len(offs))), f"partition {p}: offsets {sorted(offs)[:5]}... not 0..{len(offs) - 1}"
     assert sum(len(o) for o in per_partition.values()) == BEFORE + AFTER
+
+
+class NodeMember:
+    """A `groups.js member` process and the JSON events it printed."""
+
+    def __init__(self, node, node_dir, tmp_path, job):
+        self.name = job["name"]
+        job_path = tmp_path / f"member-{self.name}.json"
+        job_path.write_text(json.dumps({**job, "action": "member"}))
+        self.proc = subprocess.Popen([node, str(node_dir / "groups.js"), str(job_path)], cwd=node_dir,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.lock = threading.Lock()
+        self.events = []  # (monotonic time read, event)
+        self.stderr = ""
+        self.readers = [threading.Thread(target=self._read, daemon=True),
+                        threading.Thread(target=self._read_err, daemon=True)]
+        for t in self.readers:
+            t.start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            if line.startswith("{"):
+                with self.lock:
+                    self.events.append((time.monotonic(), json.loads(line)))
+
+    def _read_err(self):
+        self.stderr = self.proc.stderr.read()
+
+    def snapshot(self, kind):
+        with self.lock:
+            return [(t, e) for t, e in self.events if e["ev"] == kind]
+
+    def assignment(self):
+        """What it owns now: its last join, unless it is rebalancing since."""
+        with self.lock:
+            owning = frozenset()
+            for _, e in self.events:
+                if e["ev"] == "join":
+                    owning = frozenset(e["parts"])
+                elif e["ev"] == "rebalancing":
+                    owning = frozenset()
+            return owning
+
+    def msgs(self):
+        return [e for _, e in self.snapshot("msg")]
+
+    def commits(self):
+        return [e for _, e in self.snapshot("commit")]
+
+    def kill(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(60)
+
+    def terminate(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            rc = self.proc.wait(60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError(f"member {self.name} ignored SIGTERM for 60 s")
+        for t in self.readers:
+            t.join(10)
+        return rc
+
+    def describe(self):
+        return f"member {self.name} (exit {self.proc.poll()}), stderr tail:\n{self.stderr[-3000:]}"
+
+
+def wait_until(cond, what, timeout=60.0):
+    """Polls cond until it holds (a hang guard, not a time limit); what() describes the state."""
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what()}")
+        time.sleep(0.05)
+
+
+def test_no_record_lost_across_member_crash(broker_factory, node_dir, tmp_path):
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed (scripts/setup installs it)")
+    broker = broker_factory(extra_args=FAST_GROUPS)
+    topic, group, count = "grp-kafkajs-crash", "kafkajs-crash", 900
+    base = {"brokers": [broker.bootstrap], "topic": topic, "group": group}
+    run_groups(node_dir, {**base, "action": "setup", "partitions": PARTITIONS, "count": count}, tmp_path)
+    values = {f"rec-{i}" for i in range(count)}
+    ends = {p: count // PARTITIONS for p in range(PARTITIONS)}
+
+    members = [NodeMember(node, node_dir, tmp_path, {**base, "name": f"k{i}", "delayMs": 15}) for i in range(3)]
+    victim, survivors = members[2], members[:2]
+
+    def state():
+        return "; ".join(f"{m.name}: owns {sorted(m.assignment())}, {len(m.msgs())} msgs, "
+                         f"{len(m.commits())} commits, exit {m.proc.poll()}" for m in members)
+
+    try:
+        # Kill the victim mid-way: the group is stable, the victim has
+        # processed and committed, and much of the topic is still unread.
+        wait_until(lambda: sorted(len(m.assignment()) for m in members) == [2, 2, 2]
+                   and frozenset().union(*(m.assignment() for m in members)) == frozenset(range(PARTITIONS))
+                   and len(victim.commits()) >= 5,
+                   lambda: f"a stable 3-member group whose third member committed 5 times; {state()}")
+        for m in members:
+            assert m.proc.poll() is None, m.describe()
+        victim_parts = victim.assignment()
+        victim.kill()
+        killed_at = time.monotonic()
+        victim_msgs, victim_commits = victim.msgs(), victim.commits()
+        assert len({e["v"] for m in members for e in m.msgs()}) < count, \
+            "every record was consumed before the kill: the crash test proves nothing (slow the members)"
+
+        # The broker expires the killed member after its session timeout (6 s).
+        wait_until(lambda: [len(m.assignment()) for m in survivors] == [3, 3]
+                   and survivors[0].assignment() | survivors[1].assignment() == frozenset(range(PARTITIONS)),
+                   lambda: f"the survivors owning 3 partitions each after the crash; {state()}")
+        wait_until(lambda: {e["v"] for m in members for e in m.msgs()} >= values,
+                   lambda: f"the group consuming every record; {state()}")
+        wait_until(lambda: run_groups(node_dir, {**base, "action": "offsets"}, tmp_path)[-1]["offsets"]
+                   == {str(p): o for p, o in ends.items()},
+                   lambda: f"committed offsets reaching {ends}: "
+                   f"{run_groups(node_dir, {**base, 'action': 'offsets'}, tmp_path)}")
+        for m in survivors:
+            assert m.terminate() == 0, m.describe()
+    finally:
+        for m in members:
+            if m.proc.poll() is None:
+                m.proc.kill()
+                m.proc.wait()
+
+    for m in members:
+        crashes = m.snapshot("crash")
+        assert not crashes, f"{m.name} crashed: {crashes}\n{m.describe()}"
+        failed = [e for _, e in m.snapshot("commit_failed")]
+        unexpected = [e for e in failed if e["type"] not in ("REBALANCE_IN_PROGRESS", "ILLEGAL_GENERATION")]
+        assert not unexpected, f"{m.name}: commits failed with unexpected errors: {unexpected[:5]}"
+
+    seen = {e["v"] for m in members for e in m.msgs()}
+    assert seen == values, f"lost {sorted(values - seen)[:20]}, unexpected {sorted(seen - values)[:20]}"
+    for m in members:
+        for e in m.msgs():
+            i = int(e["v"].split("-")[1])
+            assert (e["p"], e["o"]) == (i % PARTITIONS, i // PARTITIONS), f"{m.name} read {e} from the wrong place"
+
+    # The victim's partitions resumed in a survivor at its last acknowledged
+    # commit (or one later commit it made before dying unprinted), never past
+    # the last record it processed: at-least-once, nothing skipped.
+    last_commit, last_read = {}, {}
+    for e in victim_commits:
+        last_commit[e["p"]] = max(last_commit.get(e["p"], 0), e["o"])
+    for e in victim_msgs:
+        last_read[e["p"]] = max(last_read.get(e["p"], -1), e["o"])
+    for p in victim_parts:
+        after = [e["o"] for m in survivors for t, e in m.snapshot("msg") if t > killed_at and e["p"] == p]
+        assert after, f"no survivor consumed partition {p} of the killed member"
+        lo, hi = last_commit.get(p, 0), last_read.get(p, -1) + 1
+        assert lo <= min(after) <= hi, \
+            f"partition {p} resumed at {min(after)}; the killed member had committed {lo} and read up to {hi - 1}"

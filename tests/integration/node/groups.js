@@ -1,21 +1,37 @@
-// kafkajs half of the consumer-group test, driven by test_group_kafkajs.py:
+// kafkajs half of the consumer-group tests, driven by test_group_kafkajs.py:
 //   node groups.js <job.json>
-// job: { brokers, topic, group, partitions, before, after }.
+// Every step is printed to stdout as one JSON object per line, in the order it
+// happened (node runs one event at a time), for pytest to check. Waits are hang
+// guards only (60 s each); exits non-zero with a message on any error or
+// consumer crash.
+//
+// action "share" — job: { brokers, topic, group, partitions, before, after }.
 // Creates the topic, produces `before` records (values "before-<i>", record i on
 // partition i % partitions), starts three consumers c0..c2 in one group
 // (fromBeginning), waits until they own two partitions each and have consumed
 // every record, disconnects c2, waits until c0 and c1 own three each, produces
 // `after` records ("after-<i>") and waits until the group has consumed them.
-// Every step is printed to stdout as one JSON object per line, in the order it
-// happened (node runs one event at a time), for pytest to check:
 //   {ev: "produced", phase, count}
 //   {ev: "join", member, memberId, isLeader, protocol, parts}   (GROUP_JOIN)
 //   {ev: "rebalancing", member}      (stopped fetching, about to rejoin)
 //   {ev: "left", member}             (its LeaveGroup was answered)
 //   {ev: "msg", member, p, o, v}     (eachMessage)
 //   {ev: "phase", name}              ("three", "leave", "two", "done")
-// Waits are hang guards only (60 s each); exits non-zero with a message on any
-// error or consumer crash.
+//
+// action "setup" — job: { brokers, topic, partitions, count }: creates the
+// topic and produces `count` records "rec-<i>", record i on partition
+// i % partitions; prints {ev: "produced", phase: "rec", count}.
+//
+// action "member" — job: { brokers, topic, group, name, delayMs }: one member
+// of `group` (autoCommit off, fromBeginning) that runs until SIGTERM
+// (disconnect, exit 0) or SIGKILL. For each message: "processes" it (sleeps
+// delayMs), prints {ev: "msg", ...}, commits offset + 1 and prints
+// {ev: "commit", p, o}; a commit refused by a rebalance prints
+// {ev: "commit_failed", p, o, error} and rethrows (kafkajs rejoins and the
+// record is delivered again). Also prints join and rebalancing as above.
+//
+// action "offsets" — job: { brokers, topic, group }: prints
+// {ev: "offsets", offsets: {partition: committed offset}} (OffsetFetch).
 'use strict'
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1'
@@ -57,15 +73,7 @@ async function produce(kafka, job, prefix, count) {
   emit({ ev: 'produced', phase: prefix, count })
 }
 
-async function main() {
-  const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'))
-  const kafka = new Kafka({
-    clientId: 'runnel-it-kafkajs-groups',
-    brokers: job.brokers,
-    logLevel: logLevel.WARN,
-    retry: { retries: 5 },
-  })
-
+async function createTopic(kafka, job) {
   const admin = kafka.admin()
   await admin.connect()
   try {
@@ -77,6 +85,89 @@ async function main() {
   } finally {
     await admin.disconnect()
   }
+}
+
+async function setup(kafka, job) {
+  await createTopic(kafka, job)
+  await produce(kafka, job, 'rec', job.count)
+}
+
+async function offsets(kafka, job) {
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    const [{ partitions }] = await admin.fetchOffsets({ groupId: job.group, topics: [job.topic] })
+    emit({ ev: 'offsets', offsets: Object.fromEntries(partitions.map(p => [p.partition, Number(p.offset)])) })
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+async function member(kafka, job) {
+  const consumer = kafka.consumer({
+    groupId: job.group,
+    sessionTimeout: 6000,
+    rebalanceTimeout: 20000,
+    heartbeatInterval: 300,
+    maxWaitTimeInMs: 100,
+    maxBytesPerPartition: 1024,  // small batches: a kill lands mid-way through a partition
+    retry: { retries: 5 },
+  })
+  const { GROUP_JOIN, REBALANCING, CRASH } = consumer.events
+  consumer.on(GROUP_JOIN, ({ payload }) => {
+    emit({ ev: 'join', member: job.name, memberId: payload.memberId,
+           parts: (payload.memberAssignment[job.topic] || []).slice().sort((a, b) => a - b) })
+  })
+  consumer.on(REBALANCING, () => emit({ ev: 'rebalancing', member: job.name }))
+  let crashed = null
+  consumer.on(CRASH, ({ payload }) => {
+    crashed = payload.error
+    emit({ ev: 'crash', member: job.name, error: String(payload.error) })
+  })
+  let stopping = false
+  let stopped
+  const done = new Promise(resolve => { stopped = resolve })
+  process.on('SIGTERM', () => { stopping = true; stopped() })
+
+  await consumer.connect()
+  await consumer.subscribe({ topics: [job.topic], fromBeginning: true })
+  await consumer.run({
+    autoCommit: false,
+    eachMessage: async ({ topic, partition, message }) => {
+      if (stopping) return
+      await sleep(job.delayMs)
+      const o = Number(message.offset)
+      emit({ ev: 'msg', member: job.name, p: partition, o, v: message.value.toString() })
+      try {
+        await consumer.commitOffsets([{ topic, partition, offset: String(o + 1) }])
+      } catch (e) {
+        emit({ ev: 'commit_failed', p: partition, o: o + 1, error: `${e.name}: ${e.message}`, type: e.type || null })
+        throw e
+      }
+      emit({ ev: 'commit', p: partition, o: o + 1 })
+    },
+  })
+  await done
+  await consumer.disconnect()
+  if (crashed) throw crashed
+  emit({ ev: 'closed', member: job.name })
+}
+
+async function main() {
+  const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'))
+  const kafka = new Kafka({
+    clientId: job.name ? `runnel-it-kafkajs-${job.name}` : 'runnel-it-kafkajs-groups',
+    brokers: job.brokers,
+    logLevel: logLevel.WARN,
+    retry: { retries: 5 },
+  })
+  const action = job.action || 'share'
+  if (action === 'setup') return setup(kafka, job)
+  if (action === 'offsets') return offsets(kafka, job)
+  if (action === 'member') return member(kafka, job)
+  if (action !== 'share') throw new Error(`unknown action ${action}`)
+
+  await createTopic(kafka, job)
   await produce(kafka, job, 'before', job.before)
 
   // What this process saw, to know when to move on (pytest does the checking).
