@@ -1,9 +1,12 @@
-"""Consumer groups with kafkajs (node driver in node/groups.js, issue 5): three
-consumers in one group over a 6-partition topic own two partitions each (from
-GROUP_JOIN's memberAssignment), one disconnects and the other two own three
-each; replaying the driver's ordered event log, no partition is ever owned by
-two members at once, nothing is consumed by a member that does not own it, and
-the group consumes every record produced before and after the leave."""
+"""Consumer groups with kafkajs (node driver in node/groups.js, issue 5):
+- three consumers in one group over a 6-partition topic own two partitions
+  each (from GROUP_JOIN's memberAssignment), one disconnects and the other two
+  own three each; replaying the driver's ordered event log, no partition is
+  ever owned by two members at once, nothing is consumed by a member that does
+  not own it, and the group consumes every record produced before and after
+  the leave;
+- with commits after processing, a member process SIGKILLed mid-way loses no
+  record: its partitions resume in a survivor at its last commit."""
 
 import json
 import shutil
