@@ -6,7 +6,7 @@
 - with commits after processing, a member SIGKILLed mid-way loses no record
   (its partitions resume at its last commit in a survivor);
 - a commit survives a broker restart (SIGTERM, SIGKILL) and a new member
-  resumes exactly there;
+  resumes exactly there; running members ride through a restart mid-way;
 - two groups on one topic each receive every record, in per-key order;
 - static membership: kafka-python 2.0.2 has no group.instance.id (skipped)."""
 
@@ -600,3 +600,66 @@ def test_two_groups_each_receive_every_record(broker_factory):
             assert in_order == sorted(in_order), f"{group}: {key}'s logs out of order"
         committed = retrying(lambda: group_offsets(bs, group, topic), f"OffsetFetch of {group}")
         assert {p: o for p, (o, _) in committed.items()} == ends, f"{group} committed {committed}, ends {ends}"
+
+
+@pytest.mark.parametrize("how", ["sigterm", "sigkill"])
+def test_members_ride_through_broker_restart(broker_factory, how):
+    """Three members with commits after processing keep going across a broker
+    restart mid-way: the coordinator reloads the group from __consumer_offsets,
+    the members rejoin, and every record is consumed with nothing skipped."""
+    broker = broker_factory(extra_args=FAST_GROUPS)
+    bs = broker.bootstrap
+    topic, group = f"grp-kp-ride-{how}", f"kp-ride-{how}"
+    create_topic(bs, topic)
+    values = [f"rec-{i}" for i in range(900)]
+    placed = produce(bs, topic, values)
+    ends = {p: 150 for p in range(PARTITIONS)}
+
+    workers = [Worker(bs, topic, group, f"w{i}", delay_ms=10) for i in range(3)]
+
+    def state():
+        return "; ".join(f"{w.name}: {sorted(w.assignment())}, {len(w.records())} records, "
+                         f"{len(w.commits())} commits, exit {w.proc.poll()}" for w in workers)
+
+    def stable_three():
+        sets = [w.assignment() for w in workers]
+        return all(len(s) == 2 for s in sets) and set().union(*sets) == set(range(PARTITIONS))
+
+    try:
+        wait_until(lambda: stable_three() and all(len(w.commits()) >= 3 for w in workers),
+                   lambda: f"a stable 3-member group, every member having committed; {state()}")
+        committed_before = group_offsets(bs, group, topic)
+        broker.restart(sigkill=(how == "sigkill"))
+        restarted_at = time.monotonic()
+        consumed_before = {e["v"] for w in workers for e in w.records()}
+        assert len(consumed_before) < len(values), "every record was consumed before the restart (slow the workers)"
+
+        wait_until(lambda: {e["v"] for w in workers for e in w.records()} >= set(values),
+                   lambda: f"the group consuming every record after the restart; {state()}")
+        wait_until(lambda: {p: o for p, (o, _) in
+                            retrying(lambda: group_offsets(bs, group, topic), "OffsetFetch").items()} == ends,
+                   lambda: f"committed offsets reaching {ends}; {state()}")
+        for w in workers:
+            assert w.proc.poll() is None, w.describe()
+        for w in workers:
+            assert w.terminate() == 0, w.describe()
+    finally:
+        for w in workers:
+            if w.proc.poll() is None:
+                w.proc.kill()
+                w.proc.wait()
+
+    for w in workers:
+        bad = [e for _, e in w.snapshot("commit_error")]
+        assert not bad, f"{w.name}: commits failed with unexpected errors: {bad[:5]}"
+        for e in w.records():
+            assert placed[e["v"]] == (e["p"], e["o"]), f"{w.name} read {e}, produced at {placed[e['v']]}"
+
+    # After the restart each partition went on from no earlier than what was
+    # committed before it: the commits survived (nothing re-read from 0).
+    for p in range(PARTITIONS):
+        after = [e["o"] for w in workers for t, e in w.snapshot("rec") if t > restarted_at + 0.5 and e["p"] == p]
+        floor = committed_before.get(p, (0, ""))[0]
+        if after:
+            assert min(after) >= floor, \
+                f"partition {p} was re-read from {min(after)} after the restart, though {floor} was committed"
