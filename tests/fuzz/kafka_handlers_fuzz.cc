@@ -4,6 +4,7 @@
 // connection: no crash, no hang, no sanitizer report, no corrupted log.
 #include <stdlib.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include "protocol/kafka/generated/create_topics.h"
 #include "protocol/kafka/generated/fetch.h"
 #include "protocol/kafka/generated/headers.h"
+#include "protocol/kafka/generated/join_group.h"
 #include "protocol/kafka/generated/any_message.h"
 
 namespace {
@@ -34,6 +36,10 @@ kafka::LocalBroker* local_broker() {
     });
     kafka::BrokerConfig config;
     config.data_dir = dir;
+    // Groups form at once and members from earlier inputs expire quickly
+    // (see groups_without_waiting).
+    config.settings["group.initial.rebalance.delay.ms"] = "0";
+    config.settings["group.min.session.timeout.ms"] = "1";
     auto* made = new kafka::LocalBroker(config);
     kafka::TopicSpec spec;
     spec.name = "fuzz";
@@ -89,6 +95,28 @@ void fetch_without_waiting(std::vector<uint8_t>& frame) {
   if (w.ok()) frame = std::move(rewritten);
 }
 
+// A JoinGroup waits for the other members for up to the longest rebalance
+// timeout in the group, and a member stays for its session timeout: both
+// are capped at 50 ms so no input waits long on members that earlier inputs
+// left behind. Values below the cap (and invalid ones) are fuzzed as sent.
+void groups_without_waiting(std::vector<uint8_t>& frame) {
+  ByteReader r(frame);
+  kafka::RequestHeader header;
+  if (!kafka::parse_request_header(r, &header).ok()) return;
+  if (header.request_api_key != kafka::JoinGroupRequest::kApiKey) return;
+  const size_t header_size = frame.size() - r.remaining();
+  kafka::JoinGroupRequest request;
+  request.decode(r, header.request_api_version);
+  constexpr int32_t kCapMs = 50;
+  if (!r.ok() || (request.session_timeout_ms <= kCapMs && request.rebalance_timeout_ms <= kCapMs)) return;
+  request.session_timeout_ms = std::min(request.session_timeout_ms, kCapMs);
+  request.rebalance_timeout_ms = std::min(request.rebalance_timeout_ms, kCapMs);
+  std::vector<uint8_t> rewritten(frame.begin(), frame.begin() + static_cast<std::ptrdiff_t>(header_size));
+  ByteWriter w(&rewritten);
+  request.encode(w, header.request_api_version);
+  if (w.ok()) frame = std::move(rewritten);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -96,6 +124,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<uint8_t> frame(data, data + size);
   if (creates_too_much(frame)) return 0;
   fetch_without_waiting(frame);
+  groups_without_waiting(frame);
   kafka::Dispatched d = broker->request(frame);
   if (d.action == kafka::Dispatched::Action::kRespond && d.body.empty()) {
     std::fprintf(stderr, "a response with an empty body\n");

@@ -320,6 +320,7 @@ void GroupCoordinator::tick(int64_t now) {
   if (now >= next_expiry_check_ms_) {
     next_expiry_check_ms_ = now + kExpiryCheckIntervalMs;
     expire_offsets(now);
+    drop_forgotten_empty_groups();
   }
 }
 
@@ -352,6 +353,18 @@ void GroupCoordinator::expire_offsets(int64_t now) {
         r.kind = OffsetsRecord::Kind::kOffsetCommit;
         r.offset_key = OffsetCommitKey{key.group, key.topic, key.partition};
       }
+      if (offsets.empty() && stored.group_metadata(group) != nullptr) {
+        // An empty group with no offsets left is deleted, as Kafka does.
+        OffsetsRecord& r = tombstones.emplace_back();
+        r.kind = OffsetsRecord::Kind::kGroupMetadata;
+        r.group_key = GroupMetadataKey{group};
+        forget(group);
+        auto drop = [this, p = partition, records = std::move(tombstones)]() -> Task<void> {
+          co_await write_group_records(broker_, p, records);
+        };
+        asio::co_spawn(broker_.shards().context(broker_.shards().current()), drop, asio::detached);
+        continue;
+      }
       if (tombstones.empty()) continue;
       const size_t expired = tombstones.size();
       const bool all_gone = expired == offsets.size();
@@ -367,6 +380,22 @@ void GroupCoordinator::expire_offsets(int64_t now) {
         if (e != ErrorCode::kNone) spdlog::warn("runnel: expiring offsets failed: {}", error_name(e));
       };
       asio::co_spawn(broker_.shards().context(broker_.shards().current()), write, asio::detached);
+    }
+  }
+}
+
+void GroupCoordinator::drop_forgotten_empty_groups() {
+  // Groups that never stored anything (a member that was handed an id and
+  // never came back) and are empty again take no memory.
+  for (auto it = groups_.begin(); it != groups_.end();) {
+    const Group& g = it->second->group;
+    const CommittedOffsets* stored = local_group_state(broker_, it->second->partition);
+    const bool kept = stored != nullptr && (stored->group_metadata(g.id()) != nullptr || !stored->of_group(g.id()).empty());
+    if (g.state() == GroupState::kEmpty && g.pending_member_count() == 0 && !kept && it->second->joins.empty() &&
+        it->second->syncs.empty()) {
+      it = groups_.erase(it);
+    } else {
+      ++it;
     }
   }
 }

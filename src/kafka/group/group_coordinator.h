@@ -99,6 +99,7 @@ class GroupCoordinator {
   Task<ErrorCode> settle(std::shared_ptr<Entry> entry);
   void settle_in_background(const std::shared_ptr<Entry>& entry);
   void expire_offsets(int64_t now);
+  void drop_forgotten_empty_groups();
 
   Broker& broker_;
   GroupConfig config_;
