@@ -4,7 +4,8 @@
   own three each; replaying the driver's ordered event log, no partition is
   ever owned by two members at once, nothing is consumed by a member that does
   not own it, and the group consumes every record produced before and after
-  the leave;
+  the leave; DescribeGroups, ListGroups, OffsetFetch, setOffsets and
+  DeleteGroups through kafkajs's admin API agree;
 - with commits after processing, a member process SIGKILLed mid-way loses no
   record: its partitions resume in a survivor at its last commit."""
 
@@ -103,6 +104,32 @@ def test_three_consumers_share_then_two_take_over(broker_factory, node_dir, tmp_
             last_join[e["member"]] = e
     assert sum(1 for e in last_join.values() if e["isLeader"]) == 1, list(last_join.values())
     assert len({e["memberId"] for e in last_join.values()}) == 3, list(last_join.values())
+
+    # DescribeGroups while stable agrees with what the members were given.
+    described = [e for e in events if e["ev"] == "described"]
+    assert len(described) == 2, described
+    stable, empty = described
+    assert (stable["errorCode"], stable["state"], stable["protocolType"], stable["protocol"]) == \
+        (0, "Stable", "consumer", "RoundRobinAssigner"), stable
+    assert {m["memberId"]: m["parts"] for m in stable["members"]} == \
+        {e["memberId"]: e["parts"] for e in last_join.values()}, (stable, last_join)
+    for m in stable["members"]:
+        assert m["topics"] == [job["topic"]] and m["clientHost"] == "/127.0.0.1", m
+        assert m["memberId"].startswith(m["clientId"] + "-"), m
+
+    # Then the empty group through kafkajs's admin API: listed, described
+    # Empty, offsets at the ends (kafkajs auto-commits), setOffsets, deleted.
+    after = {e.get("step"): e for e in events if e["ev"] == "offsets"}
+    per_partition_count = (BEFORE + AFTER) // PARTITIONS
+    assert next(e for e in events if e["ev"] == "listed")["groups"] == \
+        [{"groupId": job["group"], "protocolType": "consumer"}]
+    assert (empty["errorCode"], empty["state"], empty["protocolType"], empty["members"]) == \
+        (0, "Empty", "consumer", []), empty
+    assert after["after-run"]["offsets"] == {str(p): per_partition_count for p in range(PARTITIONS)}, after
+    assert after["after-set"]["offsets"] == {str(p): 10 + p for p in range(PARTITIONS)}, after
+    assert next(e for e in events if e["ev"] == "deleted")["results"] == [{"groupId": job["group"], "errorCode": 0}]
+    assert next(e for e in events if e["ev"] == "listed-after-delete")["groups"] == []
+    assert after["after-delete"]["offsets"] == {str(p): -1 for p in range(PARTITIONS)}, after
 
     # Every record was consumed, at the partition the driver produced it to
     # (record i to partition i % 6), and the "after" ones only by the two that stayed.

@@ -1,7 +1,8 @@
 // kafkajs half of the consumer-group tests, driven by test_group_kafkajs.py:
 //   node groups.js <job.json>
 // Every step is printed to stdout as one JSON object per line, in the order it
-// happened (node runs one event at a time), for pytest to check. Waits are hang
+// happened (node runs one event at a time), for pytest to check; each carries
+// `ms`, the milliseconds since the script started, for diagnosis only. Waits are hang
 // guards only (60 s each); exits non-zero with a message on any error or
 // consumer crash.
 //
@@ -17,6 +18,11 @@
 //   {ev: "left", member}             (its LeaveGroup was answered)
 //   {ev: "msg", member, p, o, v}     (eachMessage)
 //   {ev: "phase", name}              ("three", "leave", "two", "done")
+//   {ev: "described", ...}           (DescribeGroups at "three" and after "done")
+// then, on the empty group, through the admin API: {ev: "listed"},
+// {ev: "offsets", step: "after-run"}, setOffsets to 10 + partition,
+// {ev: "offsets", step: "after-set"}, {ev: "deleted"},
+// {ev: "listed-after-delete"}, {ev: "offsets", step: "after-delete"}.
 //
 // action "setup" — job: { brokers, topic, partitions, count }: creates the
 // topic and produces `count` records "rec-<i>", record i on partition
@@ -37,12 +43,14 @@
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1'
 
 const fs = require('fs')
-const { Kafka, logLevel } = require('kafkajs')
+const { AssignerProtocol, Kafka, logLevel } = require('kafkajs')
 
 const HANG_GUARD_MS = 60000
 
+const START = Date.now()
+
 function emit(obj) {
-  process.stdout.write(JSON.stringify(obj) + '\n')
+  process.stdout.write(JSON.stringify({ ...obj, ms: Date.now() - START }) + '\n')
 }
 
 function sleep(ms) {
@@ -51,7 +59,7 @@ function sleep(ms) {
 
 async function waitFor(cond, what) {
   const deadline = Date.now() + HANG_GUARD_MS
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${HANG_GUARD_MS / 1000} s waiting for ${what()}`)
     await sleep(20)
   }
@@ -153,6 +161,55 @@ async function member(kafka, job) {
   emit({ ev: 'closed', member: job.name })
 }
 
+// DescribeGroups, as kafkajs's admin decodes it (member assignments with the
+// consumer protocol's own decoder).
+async function describe(kafka, job) {
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    const { groups: [g] } = await admin.describeGroups([job.group])
+    emit({
+      ev: 'described', groupId: g.groupId, errorCode: g.errorCode, state: g.state,
+      protocolType: g.protocolType, protocol: g.protocol,
+      members: g.members.map(m => ({
+        memberId: m.memberId, clientId: m.clientId, clientHost: m.clientHost,
+        parts: m.memberAssignment.length === 0 ? [] :
+          (AssignerProtocol.MemberAssignment.decode(m.memberAssignment).assignment[job.topic] || [])
+            .slice().sort((a, b) => a - b),
+        topics: m.memberMetadata.length === 0 ? [] : AssignerProtocol.MemberMetadata.decode(m.memberMetadata).topics,
+      })),
+    })
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+// The empty group through kafkajs's admin API: list, describe, committed
+// offsets, setOffsets (a member that seeks and commits), delete.
+async function adminAfter(kafka, job) {
+  const admin = kafka.admin()
+  await admin.connect()
+  const committed = async () => {
+    const [{ partitions }] = await admin.fetchOffsets({ groupId: job.group, topics: [job.topic] })
+    return Object.fromEntries(partitions.map(p => [p.partition, Number(p.offset)]))
+  }
+  try {
+    emit({ ev: 'listed', groups: (await admin.listGroups()).groups })
+    await describe(kafka, job)
+    emit({ ev: 'offsets', step: 'after-run', offsets: await committed() })
+    await admin.setOffsets({
+      groupId: job.group, topic: job.topic,
+      partitions: [...Array(job.partitions).keys()].map(p => ({ partition: p, offset: String(10 + p) })),
+    })
+    emit({ ev: 'offsets', step: 'after-set', offsets: await committed() })
+    emit({ ev: 'deleted', results: await admin.deleteGroups([job.group]) })
+    emit({ ev: 'listed-after-delete', groups: (await admin.listGroups()).groups })
+    emit({ ev: 'offsets', step: 'after-delete', offsets: await committed() })
+  } finally {
+    await admin.disconnect()
+  }
+}
+
 async function main() {
   const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'))
   const kafka = new Kafka({
@@ -251,6 +308,7 @@ async function main() {
     await waitFor(() => ownsEvenly(['c0', 'c1', 'c2'], 2) && consumedAll('before', job.before),
                   () => `three members owning two partitions each and every "before" record consumed: ${state()}`)
     emit({ ev: 'phase', name: 'three' })
+    await describe(kafka, job)
 
     emit({ ev: 'phase', name: 'leave' })
     await consumers[2].consumer.disconnect()
@@ -261,11 +319,27 @@ async function main() {
     await produce(kafka, job, 'after', job.after)
     await waitFor(() => consumedAll('after', job.after),
                   () => `every "after" record consumed: ${state()}`)
+    // kafkajs commits after each batch: wait for the last commits to land
+    // before disconnecting (pytest checks the offsets afterwards).
+    const admin = kafka.admin()
+    await admin.connect()
+    const ends = (job.before + job.after) / job.partitions
+    let last = null
+    try {
+      await waitFor(async () => {
+        const [{ partitions }] = await admin.fetchOffsets({ groupId: job.group, topics: [job.topic] })
+        last = partitions
+        return partitions.every(p => Number(p.offset) === ends)
+      }, () => `the group committing offset ${ends} on every partition: ${JSON.stringify(last)}`)
+    } finally {
+      await admin.disconnect()
+    }
     check()
   } finally {
     for (const { consumer } of consumers) await consumer.disconnect()
   }
   emit({ ev: 'phase', name: 'done' })
+  await adminAfter(kafka, job)
 }
 
 main().catch(err => {
