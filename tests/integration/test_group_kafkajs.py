@@ -7,7 +7,9 @@
   the leave; DescribeGroups, ListGroups, OffsetFetch, setOffsets and
   DeleteGroups through kafkajs's admin API agree;
 - with commits after processing, a member process SIGKILLed mid-way loses no
-  record: its partitions resume in a survivor at its last commit."""
+  record: its partitions resume in a survivor at its last commit;
+- a stalled member is removed at the rebalance timeout, not the session
+  timeout, and rejoins when it wakes."""
 
 import json
 import shutil
@@ -312,3 +314,36 @@ def test_no_record_lost_across_member_crash(broker_factory, node_dir, tmp_path):
         lo, hi = last_commit.get(p, 0), last_read.get(p, -1) + 1
         assert lo <= min(after) <= hi, \
             f"partition {p} resumed at {min(after)}; the killed member had committed {lo} and read up to {hi - 1}"
+
+
+def test_rebalance_timeout_removes_a_stalled_member(broker_factory, node_dir, tmp_path):
+    """A member blocked in eachMessage (kafkajs then sends nothing) while a new
+    member joins: the coordinator completes the rebalance without it once the
+    rebalance timeout (3 s) passes, long before its session timeout (120 s,
+    past groups.js's 60 s hang guard, so only the rebalance timeout can let
+    the test pass). Woken, the stalled member learns it was removed and
+    rejoins under a new member id; the two then share the topic."""
+    broker = broker_factory(extra_args=FAST_GROUPS)
+    job = {"action": "stall", "brokers": [broker.bootstrap], "topic": "grp-kafkajs-stall", "group": "kafkajs-stall",
+           "partitions": PARTITIONS, "count": 60, "sessionTimeout": 120000, "rebalanceTimeout": 3000}
+    events = run_groups(node_dir, job, tmp_path)
+    assert not [e for e in events if e["ev"] == "crash"], events
+    assert [e["name"] for e in events if e["ev"] == "phase"] == ["taken-over", "shared", "done"]
+
+    def index(pred):
+        return next(i for i, e in enumerate(events) if pred(e))
+
+    stalled = index(lambda e: e["ev"] == "stalled")
+    woke = index(lambda e: e["ev"] == "woke")
+    joins = [(i, e) for i, e in enumerate(events) if e["ev"] == "join"]
+    s0_first = [e for i, e in joins if e["member"] == "s0" and i < stalled]
+    assert s0_first and s0_first[-1]["parts"] == list(range(PARTITIONS)), joins
+    takeover = [e for i, e in joins if e["member"] == "s1" and stalled < i < woke]
+    assert takeover and takeover[-1]["parts"] == list(range(PARTITIONS)), \
+        f"s1 did not get every partition while s0 was stalled: {joins}"
+    later = {e["member"]: e for i, e in joins if i > woke}
+    assert set(later) == {"s0", "s1"}, joins
+    assert sorted(later["s0"]["parts"] + later["s1"]["parts"]) == list(range(PARTITIONS)), later
+    assert len(later["s0"]["parts"]) == len(later["s1"]["parts"]) == PARTITIONS // 2, later
+    assert later["s0"]["memberId"] != s0_first[-1]["memberId"], "the stalled member kept its member id"
+    assert later["s1"]["memberId"] == takeover[-1]["memberId"], "s1 changed member id"

@@ -36,6 +36,13 @@
 // {ev: "commit_failed", p, o, error} and rethrows (kafkajs rejoins and the
 // record is delivered again). Also prints join and rebalancing as above.
 //
+// action "stall" — job: { brokers, topic, group, partitions, count,
+// sessionTimeout, rebalanceTimeout }: member s0 owns the topic and blocks on
+// its first message; s1 joins and must get every partition once the rebalance
+// timeout removes s0; then s0 is woken, rejoins, and the two share the topic.
+// Prints join/rebalancing/msg as above, {ev: "stalled"|"woke", member} and
+// phases "taken-over", "shared", "done".
+//
 // action "offsets" — job: { brokers, topic, group }: prints
 // {ev: "offsets", offsets: {partition: committed offset}} (OffsetFetch).
 'use strict'
@@ -210,6 +217,90 @@ async function adminAfter(kafka, job) {
   }
 }
 
+// A member that stops answering (blocked in eachMessage, so kafkajs sends no
+// heartbeats) while a new member joins: the coordinator must give up on it
+// after the rebalance timeout (job.rebalanceTimeout, far below its
+// job.sessionTimeout) and complete the rebalance without it. Then the stalled
+// member wakes up, finds itself removed and rejoins; the two share the topic.
+async function stall(kafka, job) {
+  await createTopic(kafka, job)
+  await produce(kafka, job, 'rec', job.count)
+  const owned = new Map([['s0', new Set()], ['s1', new Set()]])
+  let release
+  const released = new Promise(resolve => { release = resolve })
+  let stalled = false
+  let crashed = null
+  const make = member => {
+    const consumer = kafka.consumer({
+      groupId: job.group,
+      sessionTimeout: job.sessionTimeout,
+      rebalanceTimeout: job.rebalanceTimeout,
+      heartbeatInterval: 300,
+      maxWaitTimeInMs: 100,
+      retry: { retries: 5 },
+    })
+    const { GROUP_JOIN, REBALANCING, CRASH } = consumer.events
+    consumer.on(GROUP_JOIN, ({ payload }) => {
+      const parts = (payload.memberAssignment[job.topic] || []).slice().sort((a, b) => a - b)
+      owned.set(member, new Set(parts))
+      emit({ ev: 'join', member, memberId: payload.memberId, parts })
+    })
+    consumer.on(REBALANCING, () => {
+      owned.set(member, new Set())
+      emit({ ev: 'rebalancing', member })
+    })
+    consumer.on(CRASH, ({ payload }) => {
+      crashed = `${member}: ${payload.error}`
+      emit({ ev: 'crash', member, error: String(payload.error) })
+    })
+    return consumer
+  }
+  const state = () => JSON.stringify({ owned: Object.fromEntries([...owned].map(([m, s]) => [m, [...s]])), stalled, crashed })
+  const check = () => {
+    if (crashed) throw new Error(`consumer crashed: ${crashed}`)
+    return true
+  }
+
+  const s0 = make('s0')
+  const s1 = make('s1')
+  try {
+    await s0.connect()
+    await s0.subscribe({ topics: [job.topic], fromBeginning: true })
+    await s0.run({
+      eachMessage: async ({ partition, message }) => {
+        emit({ ev: 'msg', member: 's0', p: partition, o: Number(message.offset) })
+        if (!stalled) {
+          stalled = true
+          emit({ ev: 'stalled', member: 's0' })
+          await released
+          emit({ ev: 'woke', member: 's0' })
+        }
+      },
+    })
+    await waitFor(() => check() && stalled, () => `s0 stalling on its first message: ${state()}`)
+    await s1.connect()
+    await s1.subscribe({ topics: [job.topic], fromBeginning: true })
+    await s1.run({
+      eachMessage: async ({ partition, message }) => {
+        emit({ ev: 'msg', member: 's1', p: partition, o: Number(message.offset) })
+      },
+    })
+    await waitFor(() => check() && owned.get('s1').size === job.partitions,
+                  () => `s1 owning every partition once the rebalance timeout removed the stalled s0: ${state()}`)
+    emit({ ev: 'phase', name: 'taken-over' })
+    release()
+    await waitFor(() => check() && owned.get('s0').size === job.partitions / 2 &&
+                        owned.get('s1').size === job.partitions / 2,
+                  () => `s0 rejoining and the two sharing the topic: ${state()}`)
+    emit({ ev: 'phase', name: 'shared' })
+  } finally {
+    release()
+    await s0.disconnect()
+    await s1.disconnect()
+  }
+  emit({ ev: 'phase', name: 'done' })
+}
+
 async function main() {
   const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'))
   const kafka = new Kafka({
@@ -222,6 +313,7 @@ async function main() {
   if (action === 'setup') return setup(kafka, job)
   if (action === 'offsets') return offsets(kafka, job)
   if (action === 'member') return member(kafka, job)
+  if (action === 'stall') return stall(kafka, job)
   if (action !== 'share') throw new Error(`unknown action ${action}`)
 
   await createTopic(kafka, job)
