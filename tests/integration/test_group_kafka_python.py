@@ -24,7 +24,7 @@ from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, Offse
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.coordinator.assignors.range import RangePartitionAssignor
 from kafka.coordinator.assignors.roundrobin import RoundRobinPartitionAssignor
-from kafka.errors import CommitFailedError, KafkaError, NoError
+from kafka.errors import CommitFailedError, GroupIdNotFoundError, KafkaError, NoError, NonEmptyGroupError
 
 HERE = pathlib.Path(__file__).resolve().parent
 WORKER = HERE / "group_worker_kafka_python.py"
@@ -254,6 +254,8 @@ def test_three_members_share_then_two_take_over(broker_factory, assignor):
         assert admin.list_consumer_group_offsets(group) == {}
         (desc,) = admin.describe_consumer_groups([group])
         assert (desc.group, desc.state, desc.members) == (group, "Dead", []), desc
+        # Deleting it again: Kafka answers GROUP_ID_NOT_FOUND.
+        assert admin.delete_consumer_groups([group]) == [(group, GroupIdNotFoundError)]
     finally:
         admin.close()
 
@@ -281,6 +283,10 @@ def check_described(bs, group, assignor, assignment):
             described[m.client_id] = frozenset(p for _, parts in m.member_assignment.assignment for p in parts)
         assert described == assignment, f"DescribeGroups says {described}, the members' listeners {assignment}"
         assert (group, "consumer") in admin.list_consumer_groups()
+        # A group with members cannot be deleted, and stays as it was.
+        assert admin.delete_consumer_groups([group]) == [(group, NonEmptyGroupError)]
+        (again,) = admin.describe_consumer_groups([group])
+        assert (again.state, len(again.members)) == ("Stable", 3), again
     finally:
         admin.close()
 
