@@ -9,7 +9,9 @@
 - with commits after processing, a member process SIGKILLed mid-way loses no
   record: its partitions resume in a survivor at its last commit;
 - a stalled member is removed at the rebalance timeout, not the session
-  timeout, and rejoins when it wakes."""
+  timeout, and rejoins when it wakes;
+- members committing after every record ride through a broker SIGKILL and
+  restart (USERS.md #3)."""
 
 import json
 import shutil
@@ -347,3 +349,60 @@ def test_rebalance_timeout_removes_a_stalled_member(broker_factory, node_dir, tm
     assert len(later["s0"]["parts"]) == len(later["s1"]["parts"]) == PARTITIONS // 2, later
     assert later["s0"]["memberId"] != s0_first[-1]["memberId"], "the stalled member kept its member id"
     assert later["s1"]["memberId"] == takeover[-1]["memberId"], "s1 changed member id"
+
+
+def test_members_ride_through_broker_crash(broker_factory, node_dir, tmp_path):
+    """USERS.md #3: the broker is SIGKILLed and restarted while two members
+    commit after every record; they reconnect and go on, every record is
+    consumed, nothing is re-read from before the commits made before the
+    crash, and the committed offsets reach the ends."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed (scripts/setup installs it)")
+    broker = broker_factory(extra_args=FAST_GROUPS)
+    topic, group, count = "grp-kafkajs-ride", "kafkajs-ride", 900
+    base = {"brokers": [broker.bootstrap], "topic": topic, "group": group}
+    run_groups(node_dir, {**base, "action": "setup", "partitions": PARTITIONS, "count": count}, tmp_path)
+    values = {f"rec-{i}" for i in range(count)}
+    ends = {str(p): count // PARTITIONS for p in range(PARTITIONS)}
+    members = [NodeMember(node, node_dir, tmp_path, {**base, "name": f"r{i}", "delayMs": 10}) for i in range(2)]
+
+    def state():
+        return "; ".join(f"{m.name}: owns {sorted(m.assignment())}, {len(m.msgs())} msgs, "
+                         f"{len(m.commits())} commits, exit {m.proc.poll()}" for m in members)
+
+    def offsets():
+        return run_groups(node_dir, {**base, "action": "offsets"}, tmp_path)[-1]["offsets"]
+
+    try:
+        wait_until(lambda: sorted(len(m.assignment()) for m in members) == [3, 3]
+                   and all(len(m.commits()) >= 5 for m in members),
+                   lambda: f"two members owning three partitions each and committing; {state()}")
+        before = offsets()
+        broker.restart(sigkill=True)
+        restarted_at = time.monotonic()
+        assert len({e["v"] for m in members for e in m.msgs()}) < count, \
+            "every record was consumed before the crash (slow the members)"
+        wait_until(lambda: {e["v"] for m in members for e in m.msgs()} >= values,
+                   lambda: f"the group consuming every record after the crash; {state()}")
+        wait_until(lambda: offsets() == ends, lambda: f"committed offsets reaching {ends}: {offsets()}")
+        for m in members:
+            assert m.proc.poll() is None, m.describe()
+            assert m.terminate() == 0, m.describe()
+    finally:
+        for m in members:
+            if m.proc.poll() is None:
+                m.proc.kill()
+                m.proc.wait()
+
+    for m in members:
+        assert not m.snapshot("crash"), f"{m.name} crashed: {m.snapshot('crash')}\n{m.describe()}"
+        unexpected = [e for _, e in m.snapshot("commit_failed")
+                      if e["type"] not in ("REBALANCE_IN_PROGRESS", "ILLEGAL_GENERATION")]
+        assert not unexpected, f"{m.name}: commits failed with unexpected errors: {unexpected[:5]}"
+    for p in range(PARTITIONS):
+        floor = before.get(str(p), -1)
+        after = [e["o"] for m in members for t, e in m.snapshot("msg") if t > restarted_at + 0.5 and e["p"] == p]
+        if after and floor >= 0:
+            assert min(after) >= floor, \
+                f"partition {p} was re-read from {min(after)} after the crash, though {floor} was committed"
