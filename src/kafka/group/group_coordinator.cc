@@ -110,6 +110,7 @@ GroupCoordinator::~GroupCoordinator() = default;
 
 std::shared_ptr<GroupCoordinator::Entry> GroupCoordinator::entry(const std::string& group, int32_t partition,
                                                                   bool create) {
+  if (stopped_) return nullptr;
   auto it = groups_.find(group);
   if (it != groups_.end()) return it->second;
   const CommittedOffsets* stored = local_group_state(broker_, partition);
@@ -179,7 +180,7 @@ Task<SyncResult> GroupCoordinator::sync(std::string group, int32_t partition, Sy
   std::shared_ptr<Entry> e = entry(group, partition, /*create=*/false);
   if (e == nullptr) {
     SyncResult r;
-    r.error = ErrorCode::kUnknownMemberId;
+    r.error = stopped_ ? ErrorCode::kNotCoordinator : ErrorCode::kUnknownMemberId;
     co_return r;
   }
   std::optional<SyncResult> result = e->group.sync(args, now_ms());
@@ -202,7 +203,7 @@ Task<SyncResult> GroupCoordinator::sync(std::string group, int32_t partition, Sy
 Task<ErrorCode> GroupCoordinator::heartbeat(std::string group, int32_t partition, std::string member_id,
                                             std::optional<std::string> group_instance_id, int32_t generation_id) {
   std::shared_ptr<Entry> e = entry(group, partition, /*create=*/false);
-  if (e == nullptr) co_return ErrorCode::kUnknownMemberId;
+  if (e == nullptr) co_return stopped_ ? ErrorCode::kNotCoordinator : ErrorCode::kUnknownMemberId;
   ErrorCode answer = e->group.heartbeat(member_id, group_instance_id, generation_id, now_ms());
   co_await settle(e);
   co_return answer;
@@ -212,6 +213,7 @@ Task<LeaveResult> GroupCoordinator::leave(std::string group, int32_t partition, 
   std::shared_ptr<Entry> e = entry(group, partition, /*create=*/false);
   if (e == nullptr) {
     LeaveResult r;
+    if (stopped_) r.error = ErrorCode::kNotCoordinator;
     r.members.assign(members.size(), ErrorCode::kUnknownMemberId);
     co_return r;
   }
@@ -224,6 +226,7 @@ ErrorCode GroupCoordinator::validate_commit(const std::string& group, int32_t pa
                                             const std::optional<std::string>& group_instance_id,
                                             int32_t generation_id) {
   std::shared_ptr<Entry> e = entry(group, partition, /*create=*/false);
+  if (stopped_) return ErrorCode::kNotCoordinator;
   if (e == nullptr) return generation_id < 0 ? ErrorCode::kNone : ErrorCode::kIllegalGeneration;
   return e->group.validate_commit(member_id, group_instance_id, generation_id, now_ms());
 }
@@ -401,6 +404,9 @@ void GroupCoordinator::drop_forgotten_empty_groups() {
 }
 
 void GroupCoordinator::unload(int32_t partition) {
+  // At shutdown nothing may start waiting again: a join arriving now would
+  // hold the shutdown for its rebalance timeout.
+  if (partition < 0) stopped_ = true;
   for (auto it = groups_.begin(); it != groups_.end();) {
     std::shared_ptr<Entry> e = it->second;
     if (partition >= 0 && e->partition != partition) {

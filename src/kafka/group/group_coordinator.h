@@ -85,7 +85,8 @@ class GroupCoordinator {
   // offsets.retention.check.interval, the expiry of empty groups' offsets.
   void tick(int64_t now);
   // Shutdown or the partition moved away: every waiting request is answered
-  // with NOT_COORDINATOR and the groups of `partition` (all when -1) are dropped.
+  // with NOT_COORDINATOR and the groups of `partition` (all when -1) are
+  // dropped; after unload(-1) every request is answered NOT_COORDINATOR.
   void unload(int32_t partition = -1);
 
  private:
@@ -105,6 +106,7 @@ class GroupCoordinator {
   GroupConfig config_;
   int64_t offsets_retention_ms_;
   int64_t next_expiry_check_ms_ = 0;
+  bool stopped_ = false;  // unload() of every partition: shutting down
   std::map<std::string, std::shared_ptr<Entry>, std::less<>> groups_;
 };
 
