@@ -1,9 +1,9 @@
 #include "kafka/group/group_coordinator.h"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <set>
@@ -19,7 +19,8 @@ namespace runnel::kafka {
 namespace {
 
 int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -109,7 +110,7 @@ GroupCoordinator::GroupCoordinator(Broker& broker, GroupConfig config, int64_t o
 GroupCoordinator::~GroupCoordinator() = default;
 
 std::shared_ptr<GroupCoordinator::Entry> GroupCoordinator::entry(const std::string& group, int32_t partition,
-                                                                  bool create) {
+                                                                 bool create) {
   if (stopped_) return nullptr;
   auto it = groups_.find(group);
   if (it != groups_.end()) return it->second;
@@ -201,7 +202,8 @@ Task<SyncResult> GroupCoordinator::sync(std::string group, int32_t partition, Sy
 }
 
 Task<ErrorCode> GroupCoordinator::heartbeat(std::string group, int32_t partition, std::string member_id,
-                                            std::optional<std::string> group_instance_id, int32_t generation_id) {
+                                            std::optional<std::string> group_instance_id,
+                                            int32_t generation_id) {
   std::shared_ptr<Entry> e = entry(group, partition, /*create=*/false);
   if (e == nullptr) co_return stopped_ ? ErrorCode::kNotCoordinator : ErrorCode::kUnknownMemberId;
   ErrorCode answer = e->group.heartbeat(member_id, group_instance_id, generation_id, now_ms());
@@ -209,7 +211,8 @@ Task<ErrorCode> GroupCoordinator::heartbeat(std::string group, int32_t partition
   co_return answer;
 }
 
-Task<LeaveResult> GroupCoordinator::leave(std::string group, int32_t partition, std::vector<LeaveMember> members) {
+Task<LeaveResult> GroupCoordinator::leave(std::string group, int32_t partition,
+                                          std::vector<LeaveMember> members) {
   std::shared_ptr<Entry> e = entry(group, partition, /*create=*/false);
   if (e == nullptr) {
     LeaveResult r;
@@ -222,7 +225,8 @@ Task<LeaveResult> GroupCoordinator::leave(std::string group, int32_t partition, 
   co_return result;
 }
 
-ErrorCode GroupCoordinator::validate_commit(const std::string& group, int32_t partition, std::string_view member_id,
+ErrorCode GroupCoordinator::validate_commit(const std::string& group, int32_t partition,
+                                            std::string_view member_id,
                                             const std::optional<std::string>& group_instance_id,
                                             int32_t generation_id) {
   std::shared_ptr<Entry> e = entry(group, partition, /*create=*/false);
@@ -348,9 +352,9 @@ void GroupCoordinator::expire_offsets(int64_t now) {
       std::vector<OffsetsRecord> tombstones;
       auto offsets = stored.of_group(group);
       for (const auto& [key, value] : offsets) {
-        int64_t expires = value.expire_timestamp >= 0 ? value.expire_timestamp
+        int64_t expires = value.expire_timestamp >= 0      ? value.expire_timestamp
                           : emptied_at && *emptied_at >= 0 ? *emptied_at + offsets_retention_ms_
-                                                            : value.commit_timestamp + offsets_retention_ms_;
+                                                           : value.commit_timestamp + offsets_retention_ms_;
         if (expires > now) continue;
         OffsetsRecord& r = tombstones.emplace_back();
         r.kind = OffsetsRecord::Kind::kOffsetCommit;
@@ -393,9 +397,10 @@ void GroupCoordinator::drop_forgotten_empty_groups() {
   for (auto it = groups_.begin(); it != groups_.end();) {
     const Group& g = it->second->group;
     const CommittedOffsets* stored = local_group_state(broker_, it->second->partition);
-    const bool kept = stored != nullptr && (stored->group_metadata(g.id()) != nullptr || !stored->of_group(g.id()).empty());
-    if (g.state() == GroupState::kEmpty && g.pending_member_count() == 0 && !kept && it->second->joins.empty() &&
-        it->second->syncs.empty()) {
+    const bool kept =
+        stored != nullptr && (stored->group_metadata(g.id()) != nullptr || !stored->of_group(g.id()).empty());
+    if (g.state() == GroupState::kEmpty && g.pending_member_count() == 0 && !kept &&
+        it->second->joins.empty() && it->second->syncs.empty()) {
       it = groups_.erase(it);
     } else {
       ++it;

@@ -57,7 +57,8 @@ Task<void> measure(Broker& broker, std::vector<GroupLag>& groups) {
   std::vector<unsigned> shards;
   for (const auto& [shard, list] : asked) shards.push_back(shard);
   auto read = [&broker, &asked](unsigned shard) { return local_high_watermarks(broker, asked.at(shard)); };
-  std::vector<std::vector<int64_t>> marks = co_await broker.shards().invoke_on_each<std::vector<int64_t>>(shards, read);
+  std::vector<std::vector<int64_t>> marks =
+      co_await broker.shards().invoke_on_each<std::vector<int64_t>>(shards, read);
   for (size_t i = 0; i < shards.size(); ++i) {
     std::vector<PartitionLag*>& targets = answers[shards[i]];
     for (size_t j = 0; j < targets.size() && j < marks[i].size(); ++j) {
@@ -96,7 +97,8 @@ Task<GroupLag> group_lag(Broker& broker, std::string group) {
 
 Task<std::vector<GroupLag>> all_group_lag(Broker& broker) {
   auto read = [&broker](unsigned) { return local_commits(broker, std::nullopt); };
-  std::vector<std::vector<GroupLag>> by_shard = co_await broker.shards().invoke_on_all<std::vector<GroupLag>>(read);
+  std::vector<std::vector<GroupLag>> by_shard =
+      co_await broker.shards().invoke_on_all<std::vector<GroupLag>>(read);
   std::vector<GroupLag> all;
   for (auto& list : by_shard) {
     for (auto& g : list) all.push_back(std::move(g));

@@ -131,7 +131,8 @@ TEST(GroupCoordinator, OneMemberJoinsSyncsCommitsAndLeaves) {
   EXPECT_EQ(commit(broker, member, generation, 42), 0);
   EXPECT_EQ(commit(broker, member, generation - 1, 43), code(ErrorCode::kIllegalGeneration));
   EXPECT_EQ(commit(broker, "stranger", generation, 44), code(ErrorCode::kUnknownMemberId));
-  EXPECT_EQ(commit(broker, "", -1, 45), code(ErrorCode::kIllegalGeneration));  // only members, while it has any
+  EXPECT_EQ(commit(broker, "", -1, 45),
+            code(ErrorCode::kIllegalGeneration));  // only members, while it has any
   EXPECT_EQ(committed(broker), 42);
 
   LeaveGroupRequest leave;
@@ -174,7 +175,8 @@ TEST(GroupCoordinator, BadJoinsGetKafkasErrors) {
   request.rebalance_timeout_ms = 10000;
   request.protocol_type = "consumer";
   // No protocols.
-  EXPECT_EQ(call<JoinGroupResponse>(broker, request, 5).error_code, code(ErrorCode::kInconsistentGroupProtocol));
+  EXPECT_EQ(call<JoinGroupResponse>(broker, request, 5).error_code,
+            code(ErrorCode::kInconsistentGroupProtocol));
   // A session timeout outside group.min/max.session.timeout.ms.
   request.protocols.push_back({"range", kMetadata, {}});
   request.session_timeout_ms = 10;
