@@ -24,6 +24,7 @@ namespace runnel::kafka {
 Connection::Connection(Broker& broker, unsigned shard, asio::ip::tcp::socket socket)
     : broker_(broker),
       shard_(shard),
+      metrics_(RequestMetrics::of(shard)),
       socket_(std::move(socket)),
       frames_ready_(socket_.get_executor()),
       room_ready_(socket_.get_executor()) {
@@ -80,6 +81,7 @@ Task<void> Connection::read_frames() {
       filled += n2;
     }
     if (failed) break;
+    metrics_.received_bytes().inc(total + size_bytes.size());
     queued_bytes_ += frame.size();
     queued_.push_back(std::move(frame));
     frames_ready_.cancel();
@@ -90,6 +92,12 @@ Task<void> Connection::read_frames() {
 
 Task<void> Connection::run() {
   auto self = shared_from_this();
+  // Counted while run() is alive, however it ends.
+  struct Open {
+    explicit Open(metrics::GaugeCell& g) : gauge(g) { gauge.add(1); }
+    ~Open() { gauge.add(-1); }
+    metrics::GaugeCell& gauge;
+  } open(metrics_.connections());
   asio::co_spawn(socket_.get_executor(), read_frames(), asio::detached);
   while (!stopping_) {
     if (queued_.empty()) {
@@ -141,6 +149,7 @@ Task<bool> Connection::write_response(int32_t correlation_id, int16_t header_ver
   std::array<asio::const_buffer, 2> buffers{asio::buffer(head.data(), head_size), asio::buffer(body.data(), first)};
   auto [ec, n] = co_await asio::async_write(socket_, buffers, asio::as_tuple(asio::use_awaitable));
   if (ec) co_return false;
+  metrics_.sent_bytes().inc(head_size + body.size() + spliced_bytes(splices));
   for (size_t i = 0; i < splices.size(); ++i) {
     if (!co_await send_file(splices[i].file)) co_return false;
     const size_t from = splices[i].at;

@@ -11,6 +11,7 @@
 
 #include "kafka/broker.h"
 #include "kafka/connection.h"
+#include "kafka/request_metrics.h"
 
 namespace runnel::kafka {
 
@@ -103,6 +104,7 @@ Task<void> KafkaListener::accept_loop(unsigned shard) {
       co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
+    RequestMetrics::of(shard).connects().inc();
     boost::system::error_code ignored;
     socket.set_option(asio::ip::tcp::no_delay(true), ignored);
     auto connection = std::make_shared<Connection>(broker_, shard, std::move(socket));
