@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/logging.h"
 #include "base/big_endian.h"
 #include "kafka/broker.h"
 #include "kafka/dispatch.h"
@@ -60,7 +61,7 @@ Task<void> Connection::read_frames() {
     if (ec) break;  // the client left (or shutdown closed the socket)
     int32_t size = static_cast<int32_t>(load_u32(size_bytes.data()));
     if (size < 0 || static_cast<size_t>(size) > broker_.max_request_bytes()) {
-      spdlog::warn("kafka: closing connection from {}: frame of {} bytes exceeds socket.request.max.bytes ({})", peer_,
+      log::kafka().warn("kafka: closing connection from {}: frame of {} bytes exceeds socket.request.max.bytes ({})", peer_,
                    size, broker_.max_request_bytes());
       break;
     }
@@ -113,7 +114,7 @@ Task<void> Connection::run() {
     bool keep = true;
     switch (d.action) {
       case Dispatched::Action::kClose:
-        spdlog::warn("kafka: closing connection from {}: {}", peer_, d.why);
+        log::kafka().warn("kafka: closing connection from {}: {}", peer_, d.why);
         keep = false;
         break;
       case Dispatched::Action::kNoResponse:
@@ -184,7 +185,7 @@ Task<bool> Connection::send_file(const FileSlice& slice) {
     // n == 0: the file is shorter than the range (it cannot be: segments
     // only grow past a range) — or an error. Either way the response is
     // broken mid-frame, so the connection must go.
-    spdlog::warn("kafka: sending log bytes to {} failed: {}", peer_, n == 0 ? "end of file" : std::strerror(errno));
+    log::kafka().warn("kafka: sending log bytes to {} failed: {}", peer_, n == 0 ? "end of file" : std::strerror(errno));
     co_return false;
   }
   co_return true;

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 
+#include "base/logging.h"
 #include "kafka/broker.h"
 #include "kafka/partition_fanout.h"
 #include "kafka/handlers/handlers.h"
@@ -205,7 +206,7 @@ Task<HandlerResult> handle_fetch(RequestContext& ctx, std::span<uint8_t> body) {
   w.collect_gaps(&gaps);
   response.encode(w, version);
   if (!w.ok() || gaps.size() != sent.size()) {
-    spdlog::error("kafka: encoding a fetch response failed: {}", w.ok() ? "records out of order" : w.status().to_string());
+    log::kafka().error("kafka: encoding a fetch response failed: {}", w.ok() ? "records out of order" : w.status().to_string());
     co_return HandlerResult::malformed();
   }
   out.splices.reserve(gaps.size());
