@@ -96,6 +96,7 @@ Task<Dispatched> dispatch_request(Broker& broker, unsigned shard, std::span<uint
   ByteReader reader(frame);
   RequestHeader header;
   if (Status s = parse_request_header(reader, &header); !s.ok()) {
+    RequestMetrics::of(shard).failed(-1);
     out.why = "unreadable request header: ";
     out.why.append(s.to_string());
     co_return out;
