@@ -14,6 +14,29 @@ Failure bad_format(std::string_view spec, std::string_view why) {
   return fail(std::move(m));
 }
 
+// Input text shown in an error: at most 40 bytes, escaped to stay on one line.
+std::string shown(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (char c : text.substr(0, 40)) {
+    const auto b = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out.append("\\n");
+    } else if (c == '\t') {
+      out.append("\\t");
+    } else if (c == '\r') {
+      out.append("\\r");
+    } else if (b < 0x20 || b == 0x7f) {
+      out.append("\\x").push_back(kHex[b >> 4]);
+      out.push_back(kHex[b & 15]);
+    } else {
+      out.push_back(c);
+    }
+  }
+  if (text.size() > 40) out.append("...");
+  return out;
+}
+
 }  // namespace
 
 Outcome<InputFormat> InputFormat::compile(std::string_view spec) {
@@ -94,7 +117,7 @@ Outcome<InputFormat::Step> InputFormat::next(std::string& buffer, bool eof, Pars
       }
       if (buffer.compare(pos, p.literal.size(), p.literal) != 0) {
         std::string m = "input does not match the format: expected '";
-        m.append(p.literal).append("' before '").append(buffer.substr(pos, 40)).append("'");
+        m.append(shown(p.literal)).append("' before '").append(shown(std::string_view(buffer).substr(pos))).append("'");
         return fail(std::move(m));
       }
       pos += p.literal.size();
@@ -109,8 +132,8 @@ Outcome<InputFormat::Step> InputFormat::next(std::string& buffer, bool eof, Pars
       } else if (!eof) {
         return Step::kNeedMore;
       } else if (k + 2 != pieces_.size()) {
-        std::string m = "input ended inside a record: no '";
-        m.append(delim).append("' after '").append(buffer.substr(pos, 40)).append("'");
+        std::string m = "input does not match the format: it ended without '";
+        m.append(shown(delim)).append("' after '").append(shown(std::string_view(buffer).substr(pos))).append("'");
         return fail(std::move(m));
       }
     } else if (!eof) {
