@@ -1,8 +1,11 @@
 #include "cli/kafka_client.h"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <thread>
 
 #include "cli/net.h"
 
@@ -91,7 +94,18 @@ KafkaClient::KafkaClient(const ClientSettings& settings, Kind kind) : settings_(
 KafkaClient::~KafkaClient() {
   if (!rk_) return;
   close_consumer();
-  rd_kafka_destroy(rk_);
+  // librdkafka 2.0's rd_kafka_destroy can deadlock after some failed admin
+  // requests (seen with DescribeConsumerGroups). A CLI process is about to
+  // exit anyway: give the teardown a few seconds, then leave it behind
+  // rather than hang the operator's terminal.
+  std::fflush(stdout);
+  auto finished = std::make_shared<std::atomic<bool>>(false);
+  rd_kafka_t* rk = rk_;
+  std::thread([rk, finished] {
+    rd_kafka_destroy(rk);
+    finished->store(true);
+  }).detach();
+  for (int i = 0; i < 500 && !finished->load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
 void KafkaClient::close_consumer() {
