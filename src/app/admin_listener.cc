@@ -350,7 +350,8 @@ http::Router AdminListener::routes() {
   router.add("GET", "/v1/cluster/health", health);
   router.add("GET", "/v1/brokers", [state](const http::Request&) { return json_ok(200, brokers_json(*state)); });
   router.add("GET", "/v1/node_config", [state, this](const http::Request&) {
-    uint16_t kafka_port = state->broker != nullptr && state->ready ? state->broker->bound_port() : 0;
+    // Bound before the shards run (prepare), so readable from the start.
+    uint16_t kafka_port = state->broker != nullptr ? state->broker->bound_port() : 0;
     return json_ok(200, node_config(state->config, kafka_port, server_->port()));
   });
   router.add("GET", "/v1/cluster_config", [state](const http::Request& request) {

@@ -6,6 +6,16 @@
 // Per-partition and per-shard bundles of cells are created once by their
 // owner (a partition, a log, a shard's dispatcher) so the hot path only bumps
 // a cell it already holds.
+//
+// Not here yet: consumer-group metrics (Redpanda's public
+// redpanda_kafka_consumer_group_committed_offset{group,topic,partition},
+// _lag_max{group}, _lag_sum{group}, _consumers{group}, _topics{group}). They
+// belong to the group coordinator: register gauge families in Families (the
+// coordinator's shard writes them on commit, join and leave; lag needs the
+// partition's high watermark, a cross-shard read best done at commit time or
+// on a timer) and add a View per family to public_views(); or, for values
+// only known by asking the shards, a public collector
+// (Registry::add_collector(..., true)) fed by a snapshot the coordinator keeps.
 #pragma once
 
 #include <cstdint>
