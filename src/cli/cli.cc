@@ -60,9 +60,18 @@ void add_global_flags(CLI::App& group, GlobalFlags& flags) {
   group.add_flag("-v,--verbose", flags.verbose, "Print the Kafka client's log lines on stderr");
 }
 
-void allow_flags_anywhere(CLI::App& app) {
-  app.fallthrough();
-  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) allow_flags_anywhere(*sub);
+// Leaf commands take the group's flags too (CLI11 falls through to the
+// parent); their help says so, since it lists only their own options.
+void allow_flags_anywhere(CLI::App& app, const std::string& group_name) {
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    sub->fallthrough();
+    std::string footer = sub->get_footer();
+    footer.append("\nAlso: --brokers, -X key=value, --admin-url, --format text|json, --connect-timeout, -v "
+                  "(see runnel ")
+        .append(group_name)
+        .append(" --help).\n");
+    sub->footer(footer);
+  }
 }
 
 std::string path_of(const CLI::App* app) {
@@ -96,7 +105,7 @@ Cli::Cli(CLI::App& app) : state_(std::make_unique<State>()) {
   add_consume_command(*topic, state_->registry);
   add_group_commands(*group, state_->registry);
   add_cluster_commands(*cluster, state_->registry);
-  for (CLI::App* g : state_->groups) allow_flags_anywhere(*g);
+  for (CLI::App* g : state_->groups) allow_flags_anywhere(*g, g->get_name());
 }
 
 Cli::~Cli() = default;
