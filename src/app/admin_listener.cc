@@ -4,7 +4,11 @@
 #include <sys/statvfs.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <climits>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <optional>
 #include <string>
@@ -214,12 +218,53 @@ Task<std::string> partitions_json(kafka::Broker* broker, int32_t node_id) {
   co_return out.append("]");
 }
 
-// nullopt when the topic does not exist.
-Task<std::optional<std::string>> topic_json(kafka::Broker* broker, std::string topic, int32_t node_id) {
+// One partition, in Redpanda's shape (/v1/partitions/{ns}/{topic}) plus its
+// offsets and size.
+std::string partition_object(const PartitionFacts& p, int32_t node_id) {
+  std::string id = std::to_string(node_id);
+  std::string out = "{\"ns\": \"kafka\", \"topic\": ";
+  out.append(json_string(p.topic));
+  out.append(", \"partition_id\": ").append(std::to_string(p.partition));
+  out.append(", \"status\": \"done\", \"leader_id\": ").append(id);
+  out.append(", \"replicas\": [{\"node_id\": ").append(id).append(", \"core\": ").append(std::to_string(p.shard));
+  out.append("}], \"log_start_offset\": ").append(std::to_string(p.log_start_offset));
+  out.append(", \"high_watermark\": ").append(std::to_string(p.high_watermark));
+  out.append(", \"last_stable_offset\": ").append(std::to_string(p.high_watermark));
+  out.append(", \"size_bytes\": ").append(std::to_string(p.size_bytes));
+  out.append(", \"segments\": ").append(std::to_string(p.segments)).append("}");
+  return out;
+}
+
+// What to answer about a topic.
+enum class TopicView { kTopic, kPartitions, kPartition };
+
+// /v1/topics/{topic}, /v1/partitions/kafka/{topic} and
+// /v1/partitions/kafka/{topic}/{partition}; 404 for a missing topic or partition.
+Task<http::Response> topic_response(kafka::Broker* broker, std::string topic, TopicView view, int32_t partition,
+                                    int32_t node_id) {
   std::shared_ptr<const kafka::MetadataImage> image = broker->local().metadata;
   const kafka::TopicImage* found = image->find(topic);
-  if (found == nullptr) co_return std::nullopt;
+  if (found == nullptr) co_return http::json_error(404, "topic " + json_string(topic) + " does not exist");
+  if (view == TopicView::kPartition && (partition < 0 || partition >= found->partitions)) {
+    std::string why = "topic " + json_string(topic) + " has no partition ";
+    co_return http::json_error(404, why.append(std::to_string(partition)));
+  }
   std::vector<PartitionFacts> parts = co_await gather_partitions(broker, topic);
+  if (view == TopicView::kPartition) {
+    for (const PartitionFacts& p : parts) {
+      if (p.partition == partition) co_return json_ok(200, partition_object(p, node_id));
+    }
+    co_return http::json_error(503, "the partition is not open yet; try again shortly");
+  }
+  std::string list = "[";
+  uint64_t total = 0;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) list.append(", ");
+    list.append(partition_object(parts[i], node_id));
+    total += parts[i].size_bytes;
+  }
+  list.append("]");
+  if (view == TopicView::kPartitions) co_return json_ok(200, std::move(list));
   std::string out = "{\"ns\": \"kafka\", \"topic\": ";
   out.append(json_string(found->name));
   out.append(", \"topic_id\": ").append(json_string(to_base64(found->id)));
@@ -233,26 +278,40 @@ Task<std::optional<std::string>> topic_json(kafka::Broker* broker, std::string t
     first = false;
     out.append(json_string(name)).append(": ").append(json_string(value));
   }
-  out.append("}, \"size_bytes\": ");
-  uint64_t total = 0;
-  for (const auto& p : parts) total += p.size_bytes;
-  out.append(std::to_string(total)).append(", \"partitions\": [");
-  for (size_t i = 0; i < parts.size(); ++i) {
-    const PartitionFacts& p = parts[i];
-    if (i > 0) out.append(", ");
-    std::string id = std::to_string(node_id);
-    out.append("{\"partition_id\": ").append(std::to_string(p.partition));
-    out.append(", \"leader_id\": ").append(id);
-    out.append(", \"replicas\": [{\"node_id\": ").append(id).append(", \"core\": ").append(std::to_string(p.shard));
-    out.append("}], \"status\": \"done\"");
-    out.append(", \"log_start_offset\": ").append(std::to_string(p.log_start_offset));
-    out.append(", \"high_watermark\": ").append(std::to_string(p.high_watermark));
-    out.append(", \"last_stable_offset\": ").append(std::to_string(p.high_watermark));
-    out.append(", \"size_bytes\": ").append(std::to_string(p.size_bytes));
-    out.append(", \"segments\": ").append(std::to_string(p.segments)).append("}");
+  out.append("}, \"size_bytes\": ").append(std::to_string(total));
+  out.append(", \"partitions\": ").append(list).append("}");
+  co_return json_ok(200, std::move(out));
+}
+
+// The topic routes' common part: readiness, names, then the answer from shard 0.
+void answer_topic(const std::shared_ptr<AdminListener::State>& state, const http::Request& request,
+                  TopicView view, const http::Respond& respond) {
+  if (state->broker == nullptr || !state->ready) return respond(not_ready());
+  auto ns = request.params.find("namespace");
+  if (ns != request.params.end() && ns->second != "kafka") {
+    return respond(http::json_error(404, "namespace " + json_string(ns->second) + " does not exist"));
   }
-  out.append("]}");
-  co_return out;
+  const std::string& topic = request.params.at("topic");
+  if (std::optional<std::string> problem = cluster::topic_name_problem(topic)) {
+    return respond(http::json_error(400, *problem));
+  }
+  int32_t partition = -1;
+  if (view == TopicView::kPartition) {
+    const std::string& text = request.params.at("partition");
+    char* end = nullptr;
+    errno = 0;
+    long value = std::strtol(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || errno != 0 || value < 0 || value > INT32_MAX ||
+        !std::isdigit(static_cast<unsigned char>(text[0]))) {
+      return respond(http::json_error(400, "partition must be a number from 0 to 2147483647"));
+    }
+    partition = static_cast<int32_t>(value);
+  }
+  auto done = [respond](std::exception_ptr e, http::Response response) {
+    respond(e ? http::json_error(500, "internal error while reading the topic") : std::move(response));
+  };
+  asio::co_spawn(state->shards.context(0),
+                 topic_response(state->broker, topic, view, partition, state->config.node_id), std::move(done));
 }
 
 // Runs `task` on shard 0 and answers with what it produced.
@@ -367,19 +426,16 @@ http::Router AdminListener::routes() {
     respond_with(state->shards, partitions_json(state->broker, state->config.node_id), respond);
   });
   router.add_async("GET", "/v1/topics/{topic}", [state](const http::Request& request, http::Respond respond) {
-    if (state->broker == nullptr || !state->ready) return respond(not_ready());
-    const std::string& topic = request.params.at("topic");
-    if (std::optional<std::string> problem = cluster::topic_name_problem(topic)) {
-      return respond(http::json_error(400, *problem));
-    }
-    auto done = [respond, topic](std::exception_ptr e, std::optional<std::string> body) {
-      if (e) return respond(http::json_error(500, "internal error while reading the topic"));
-      if (!body) return respond(http::json_error(404, "topic " + json_string(topic) + " does not exist"));
-      respond(json_ok(200, std::move(*body)));
-    };
-    asio::co_spawn(state->shards.context(0), topic_json(state->broker, topic, state->config.node_id),
-                   std::move(done));
+    answer_topic(state, request, TopicView::kTopic, respond);
   });
+  router.add_async("GET", "/v1/partitions/{namespace}/{topic}",
+                   [state](const http::Request& request, http::Respond respond) {
+                     answer_topic(state, request, TopicView::kPartitions, respond);
+                   });
+  router.add_async("GET", "/v1/partitions/{namespace}/{topic}/{partition}",
+                   [state](const http::Request& request, http::Respond respond) {
+                     answer_topic(state, request, TopicView::kPartition, respond);
+                   });
   router.add("GET", "/metrics", [state](const http::Request&) {
     std::vector<metrics::Snapshot> families = metrics::default_registry().collect();
     metrics::collect_process(families, false);

@@ -13,6 +13,8 @@
 //   GET /v1/cluster_config               every broker setting's effective value (?include_defaults=false)
 //   GET /v1/partitions                   every partition: topic, id, shard, leader
 //   GET /v1/topics/{topic}               a topic's partitions: leader, offsets, size, segments
+//   GET /v1/partitions/kafka/{topic}     the same partitions in Redpanda's list shape
+//   GET /v1/partitions/kafka/{topic}/{partition}   one of them
 //   GET /metrics                         Prometheus, internal vectorized_* names
 //   GET /public_metrics                  Prometheus, redpanda_* names
 // Every GET also answers HEAD.

@@ -230,6 +230,18 @@ def test_partitions_and_topic(broker):
     # The same core the partition list names.
     assert [p["replicas"][0]["core"] for p in topic["partitions"]] == [p["core"] for p in mine]
 
+    # Redpanda's paths for the same partitions.
+    status, listed = get_json(broker, "/v1/partitions/kafka/orders")
+    assert status == 200 and listed == topic["partitions"]
+    assert all(p["ns"] == "kafka" and p["topic"] == "orders" and p["status"] == "done" for p in listed)
+    status, one = get_json(broker, "/v1/partitions/kafka/orders/2")
+    assert status == 200 and one == listed[2] and one["high_watermark"] == 2
+    for path, code in (("/v1/partitions/kafka/orders/3", 404), ("/v1/partitions/kafka/orders/x", 400),
+                       ("/v1/partitions/kafka/orders/-1", 400), ("/v1/partitions/kafka/orders/99999999999", 400),
+                       ("/v1/partitions/redpanda/orders", 404), ("/v1/partitions/kafka/absent/0", 404)):
+        status, body = get_json(broker, path)
+        assert status == code and body["code"] == code and body["message"], path
+
 
 def test_topic_errors(broker):
     wait_ready(broker)
