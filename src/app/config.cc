@@ -17,6 +17,7 @@
 #include <set>
 #include <thread>
 
+#include "app/logging.h"
 #include "cluster/config_catalog.h"
 
 extern char** environ;  // NOLINT: POSIX declares it nowhere in C++ headers
@@ -170,11 +171,14 @@ Why apply_smp(ServeConfig& config, const std::string& text) {
 }
 
 Why apply_log_level(ServeConfig& config, const std::string& text) {
-  std::string level = lower(text);
-  if (level != "trace" && level != "debug" && level != "info" && level != "warn" && level != "error") {
-    return "must be one of trace, debug, info, warn, error";
+  std::string spec = lower(text);
+  std::erase_if(spec, [](char c) { return c == ' ' || c == '\t'; });
+  std::string why;
+  if (!parse_log_levels(spec, &why)) {
+    return why + ": expected one of trace, debug, info, warn, error, off, optionally per subsystem "
+                 "(kafka, storage, cluster, http, app) as in \"info,kafka=debug\"";
   }
-  config.log_level = level;
+  config.log_level = spec;
   return std::nullopt;
 }
 

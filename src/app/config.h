@@ -77,7 +77,9 @@ struct ServeConfig {
   HostPort advertise_kafka_addr;
   HostPort admin_addr{"127.0.0.1", 9644};
   unsigned smp = 0;  // shards; resolved by the loader to the CPU count when not given
-  std::string log_level = "info";  // trace|debug|info|warn|error
+  // A level for everything and/or per-subsystem levels: "info",
+  // "kafka=debug,storage=info", "warn,kafka=debug" (see app/logging.h).
+  std::string log_level = "info";
   bool dev_mode = true;
   // Broker-level Kafka settings by Kafka's own name ("log.retention.ms") and
   // the layer that set each; both maps always have the same keys.

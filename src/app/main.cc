@@ -1,4 +1,5 @@
-// The runnel binary: one executable, one subcommand per face of the platform.
+// The runnel binary: one executable, one subcommand per face of the platform:
+// `serve` runs a broker; `topic`, `group` and `cluster` are the operator CLI.
 // Exit codes: 0 success, 1 a failure while running, 2 a bad command line or
 // configuration (reported as one line on stderr).
 #include <CLI/CLI.hpp>
@@ -9,6 +10,7 @@
 #include "app/config.h"
 #include "app/serve.h"
 #include "app/version.h"
+#include "cli/cli.h"
 
 namespace {
 
@@ -73,15 +75,18 @@ int main(int argc, char** argv) {
 
   ServeCommand serve;
   add_serve_command(app, serve);
+  runnel::cli::Cli cli(app);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     // --help and --version arrive here too, as successes.
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
-    std::fprintf(stderr, "%s: %s (see --help)\n", serve.command->parsed() ? "runnel serve" : "runnel", e.what());
+    const std::string where = serve.command->parsed() ? "runnel serve" : cli.chosen_path();
+    std::fprintf(stderr, "%s: %s (see --help)\n", where.c_str(), e.what());
     return kUsageError;
   }
   if (serve.command->parsed()) return serve_main(serve);
+  if (cli.chosen()) return cli.run();
   return 0;
 }

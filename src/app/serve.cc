@@ -7,9 +7,14 @@
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <optional>
+#include <string>
 #include <stdexcept>
 
 #include "app/admin_listener.h"
+#include "app/logging.h"
+#include "app/version.h"
+#include "base/logging.h"
 #include "base/shards.h"
 #include "kafka/broker.h"
 
@@ -36,13 +41,19 @@ kafka::BrokerConfig broker_config(const ServeConfig& config) {
 }  // namespace
 
 int run_serve(const ServeConfig& config) {
-  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  std::string why;
+  std::optional<LogLevels> levels = parse_log_levels(config.log_level, &why);
+  configure_logging(levels ? *levels : LogLevels{});
   std::signal(SIGPIPE, SIG_IGN);
 
   Shards shards(config.smp);
+  // Log lines carry the shard: each shard thread learns its id first thing.
+  for (unsigned s = 0; s < shards.count(); ++s) {
+    shards.post(s, [s] { log::current_shard = static_cast<int>(s); });
+  }
   kafka::BrokerConfig broker_cfg = broker_config(config);
   kafka::Broker broker(shards, broker_cfg);
-  AdminListener admin(shards.context(0), config.node_id);
+  AdminListener admin(shards, &broker, config);
   try {
     broker.prepare();
     admin.bind(config.admin_addr.host, config.admin_addr.port);
@@ -69,6 +80,13 @@ int run_serve(const ServeConfig& config) {
   asio::co_spawn(shards.context(0), broker.start(), [&](std::exception_ptr e) {
     if (!e) {
       admin.set_ready();
+      // The banner: every listener and where the data lives, once ready.
+      log::app().info("runnel {} node {} ready: Kafka API {}:{} (advertised {}:{}), admin API and metrics {}:{}, "
+                      "data directory {}, {} shard(s)",
+                      RUNNEL_VERSION, config.node_id, config.kafka_addr.host, broker.bound_port(),
+                      config.advertise_kafka_addr.host,
+                      config.advertise_kafka_addr.port == 0 ? broker.bound_port() : config.advertise_kafka_addr.port,
+                      config.admin_addr.host, admin.port(), config.data_dir, shards.count());
       return;
     }
     try {

@@ -1,14 +1,18 @@
 #include "http/admin_server.h"
 
+#include "base/logging.h"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -31,6 +35,9 @@ struct AdminServer::Impl : std::enable_shared_from_this<Impl> {
       : acceptor(context), router(std::move(r)), limits(l) {}
 
   asio::awaitable<void> accept_loop();
+  // Runs the router; resumes on this server's thread whenever and wherever
+  // an async handler responds.
+  asio::awaitable<Response> route(Request request);
   asio::awaitable<void> serve(std::shared_ptr<beast::tcp_stream> stream);
   void close_all();
 
@@ -46,6 +53,27 @@ namespace {
 
 // Sends one response; false when the write failed (the peer went away or
 // the timeout fired).
+// A HEAD request gets the GET response's headers (Content-Length included)
+// and no body.
+asio::awaitable<bool> send_head(beast::tcp_stream& stream, const Response& reply, unsigned version, bool keep_alive,
+                                std::chrono::milliseconds timeout) {
+  bhttp::response<bhttp::empty_body> response;
+  response.version(version == 10 ? 10 : 11);
+  response.result(static_cast<unsigned>(reply.status));
+  response.reason(reason_phrase(reply.status));
+  response.set(bhttp::field::server, "runnel");
+  response.set(bhttp::field::content_type, reply.content_type);
+  for (const auto& [name, value] : reply.headers) response.set(name, value);
+  response.keep_alive(keep_alive);
+  response.content_length(reply.body.size());
+  beast::error_code ec;
+  stream.expires_after(timeout);
+  bhttp::serializer<false, bhttp::empty_body> serializer(response);
+  serializer.split(true);
+  co_await bhttp::async_write_header(stream, serializer, asio::redirect_error(asio::use_awaitable, ec));
+  co_return !ec;
+}
+
 asio::awaitable<bool> send(beast::tcp_stream& stream, const Response& reply, unsigned version, bool keep_alive,
                            std::chrono::milliseconds timeout) {
   bhttp::response<bhttp::string_body> response;
@@ -91,7 +119,7 @@ asio::awaitable<void> AdminServer::Impl::accept_loop() {
     if (stopped || !acceptor.is_open()) co_return;
     if (ec) {
       if (ec == asio::error::operation_aborted) co_return;
-      spdlog::warn("runnel: admin API accept failed: {}", ec.message());
+      log::http().warn("http: admin API accept failed: {}", ec.message());
       continue;
     }
     if (open >= limits.max_connections) {
@@ -128,25 +156,41 @@ asio::awaitable<void> AdminServer::Impl::serve(std::shared_ptr<beast::tcp_stream
       request.method = std::string(message.method_string());
       request.target = std::string(message.target());
       request.body = std::move(message.body());
-      Response reply;
-      try {
-        reply = router.route(request);
-      } catch (const std::exception& e) {
-        std::string text = "internal error: ";
-        text.append(e.what());
-        reply = json_error(500, text);
-      }
+      const bool head = request.method == "HEAD";
+      Response reply = co_await route(std::move(request));
       bool keep_alive = message.keep_alive() && !stopped;
-      bool sent = co_await send(*stream, reply, message.version(), keep_alive, limits.read_timeout);
+      if (stopped) break;
+      bool sent = head ? co_await send_head(*stream, reply, message.version(), keep_alive, limits.read_timeout)
+                       : co_await send(*stream, reply, message.version(), keep_alive, limits.read_timeout);
       if (!sent || !keep_alive) break;
     }
   } catch (const std::exception& e) {
-    spdlog::debug("runnel: admin API connection failed: {}", e.what());
+    log::http().debug("http: admin API connection failed: {}", e.what());
   }
   beast::error_code ignored;
   stream->socket().shutdown(tcp::socket::shutdown_send, ignored);
   stream->close();
   --open;
+}
+
+asio::awaitable<Response> AdminServer::Impl::route(Request request) {
+  auto executor = acceptor.get_executor();
+  auto start = [this, executor, request = std::move(request)](auto handler) mutable {
+    // Respond must be copyable; the completion handler is move-only.
+    auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+    Respond respond = [executor, shared](Response response) {
+      asio::post(executor, [shared, response = std::move(response)]() mutable {
+        std::move (*shared)(std::move(response));
+      });
+    };
+    try {
+      router.dispatch(std::move(request), respond);
+    } catch (const std::exception& e) {
+      respond(json_error(500, std::string("internal error: ") + e.what()));
+    }
+  };
+  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(Response)>(std::move(start),
+                                                                                         asio::use_awaitable);
 }
 
 void AdminServer::Impl::close_all() {

@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/logging.h"
 #include "base/big_endian.h"
 #include "kafka/broker.h"
 #include "kafka/dispatch.h"
@@ -24,6 +25,7 @@ namespace runnel::kafka {
 Connection::Connection(Broker& broker, unsigned shard, asio::ip::tcp::socket socket)
     : broker_(broker),
       shard_(shard),
+      metrics_(RequestMetrics::of(shard)),
       socket_(std::move(socket)),
       frames_ready_(socket_.get_executor()),
       room_ready_(socket_.get_executor()) {
@@ -59,7 +61,7 @@ Task<void> Connection::read_frames() {
     if (ec) break;  // the client left (or shutdown closed the socket)
     int32_t size = static_cast<int32_t>(load_u32(size_bytes.data()));
     if (size < 0 || static_cast<size_t>(size) > broker_.max_request_bytes()) {
-      spdlog::warn("kafka: closing connection from {}: frame of {} bytes exceeds socket.request.max.bytes ({})", peer_,
+      log::kafka().warn("kafka: closing connection from {}: frame of {} bytes exceeds socket.request.max.bytes ({})", peer_,
                    size, broker_.max_request_bytes());
       break;
     }
@@ -80,6 +82,7 @@ Task<void> Connection::read_frames() {
       filled += n2;
     }
     if (failed) break;
+    metrics_.received_bytes().inc(total + size_bytes.size());
     queued_bytes_ += frame.size();
     queued_.push_back(std::move(frame));
     frames_ready_.cancel();
@@ -90,6 +93,12 @@ Task<void> Connection::read_frames() {
 
 Task<void> Connection::run() {
   auto self = shared_from_this();
+  // Counted while run() is alive, however it ends.
+  struct Open {
+    explicit Open(metrics::GaugeCell& g) : gauge(g) { gauge.add(1); }
+    ~Open() { gauge.add(-1); }
+    metrics::GaugeCell& gauge;
+  } open(metrics_.connections());
   asio::co_spawn(socket_.get_executor(), read_frames(), asio::detached);
   while (!stopping_) {
     if (queued_.empty()) {
@@ -105,7 +114,7 @@ Task<void> Connection::run() {
     bool keep = true;
     switch (d.action) {
       case Dispatched::Action::kClose:
-        spdlog::warn("kafka: closing connection from {}: {}", peer_, d.why);
+        log::kafka().warn("kafka: closing connection from {}: {}", peer_, d.why);
         keep = false;
         break;
       case Dispatched::Action::kNoResponse:
@@ -141,6 +150,7 @@ Task<bool> Connection::write_response(int32_t correlation_id, int16_t header_ver
   std::array<asio::const_buffer, 2> buffers{asio::buffer(head.data(), head_size), asio::buffer(body.data(), first)};
   auto [ec, n] = co_await asio::async_write(socket_, buffers, asio::as_tuple(asio::use_awaitable));
   if (ec) co_return false;
+  metrics_.sent_bytes().inc(head_size + body.size() + spliced_bytes(splices));
   for (size_t i = 0; i < splices.size(); ++i) {
     if (!co_await send_file(splices[i].file)) co_return false;
     const size_t from = splices[i].at;
@@ -175,7 +185,7 @@ Task<bool> Connection::send_file(const FileSlice& slice) {
     // n == 0: the file is shorter than the range (it cannot be: segments
     // only grow past a range) — or an error. Either way the response is
     // broken mid-frame, so the connection must go.
-    spdlog::warn("kafka: sending log bytes to {} failed: {}", peer_, n == 0 ? "end of file" : std::strerror(errno));
+    log::kafka().warn("kafka: sending log bytes to {} failed: {}", peer_, n == 0 ? "end of file" : std::strerror(errno));
     co_return false;
   }
   co_return true;

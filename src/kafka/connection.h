@@ -16,6 +16,7 @@
 
 #include "base/shards.h"
 #include "kafka/spliced_body.h"
+#include "kafka/request_metrics.h"
 
 namespace runnel::kafka {
 
@@ -46,6 +47,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   Broker& broker_;
   unsigned shard_;
+  RequestMetrics& metrics_;
   asio::ip::tcp::socket socket_;
   std::string peer_;
   bool busy_ = false;

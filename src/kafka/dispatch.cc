@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 
 #include "kafka/handlers/handlers.h"
+#include "kafka/request_metrics.h"
 #include "protocol/kafka/generated/any_message.h"
 #include "protocol/kafka/generated/api_table.h"
 #include "protocol/kafka/generated/api_versions.h"
@@ -98,6 +100,7 @@ Task<Dispatched> dispatch_request(Broker& broker, unsigned shard, std::span<uint
   ByteReader reader(frame);
   RequestHeader header;
   if (Status s = parse_request_header(reader, &header); !s.ok()) {
+    RequestMetrics::of(shard).failed(-1);
     out.why = "unreadable request header: ";
     out.why.append(s.to_string());
     co_return out;
@@ -106,7 +109,9 @@ Task<Dispatched> dispatch_request(Broker& broker, unsigned shard, std::span<uint
   const int16_t version = header.request_api_version;
   out.correlation_id = header.correlation_id;
   const ApiHandler* handler = find_handler(key);
+  RequestMetrics& metrics = RequestMetrics::of(shard);
   if (handler == nullptr) {
+    metrics.failed(key);
     out.why = api_name(key) + " is not served";
     co_return out;
   }
@@ -118,14 +123,18 @@ Task<Dispatched> dispatch_request(Broker& broker, unsigned shard, std::span<uint
       co_return out;
     }
     // Kafka cannot answer a version it cannot encode either: it closes.
+    metrics.failed(key);
     out.why = api_name(key) + " v" + std::to_string(version) + " is not supported";
     co_return out;
   }
   const size_t header_size = frame.size() - reader.remaining();
   RequestContext ctx{broker, shard, std::move(header), peer};
+  const auto started = std::chrono::steady_clock::now();
   HandlerResult result = co_await handler->handle(ctx, frame.subspan(header_size));
+  metrics.observe(key, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   switch (result.kind) {
     case HandlerResult::Kind::kMalformed:
+      metrics.failed(key);
       out.why = "malformed ";
     out.why.append(api_name(key)).append(" v").append(std::to_string(version)).append(" request");
       co_return out;

@@ -9,8 +9,10 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "base/logging.h"
 #include "kafka/broker.h"
 #include "kafka/connection.h"
+#include "kafka/request_metrics.h"
 
 namespace runnel::kafka {
 
@@ -98,11 +100,12 @@ Task<void> KafkaListener::accept_loop(unsigned shard) {
       if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
       // Out of descriptors and the like: say so, give connections a moment
       // to close, and keep accepting.
-      spdlog::warn("kafka listener: accept failed: {}", ec.message());
+      log::kafka().warn("kafka listener: accept failed: {}", ec.message());
       asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
       co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
+    RequestMetrics::of(shard).connects().inc();
     boost::system::error_code ignored;
     socket.set_option(asio::ip::tcp::no_delay(true), ignored);
     auto connection = std::make_shared<Connection>(broker_, shard, std::move(socket));

@@ -51,7 +51,10 @@ Partition::Partition(std::string topic, int32_t index, Uuid topic_id, storage::L
       topic_id_(topic_id),
       log_(log),
       flusher_(flusher),
-      policy_(policy) {}
+      policy_(policy),
+      cells_(std::make_shared<metrics::PartitionCells>(topic_, index_)) {
+  cells_->high_watermark->set(log_.end_offset());
+}
 
 AppendOutcome Partition::append(std::span<uint8_t> records, int16_t acks, bool* needs_flush) {
   *needs_flush = false;
@@ -133,6 +136,9 @@ AppendOutcome Partition::append(std::span<uint8_t> records, int16_t acks, bool* 
     producers_.record(info, wall_clock_ms());
     producers_dirty_ = true;
   }
+  cells_->records_produced->inc(static_cast<uint64_t>(appended->last_offset - appended->base_offset + 1));
+  cells_->bytes_produced->inc(owned.size());
+  cells_->high_watermark->set(appended->end_offset);
   AppendOutcome out;
   out.base_offset = appended->base_offset;
   out.log_append_time = appended->log_append_time;

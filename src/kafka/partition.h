@@ -16,6 +16,7 @@
 #include "base/uuid.h"
 #include "kafka/error_code.h"
 #include "kafka/producer_state.h"
+#include "metrics/catalog.h"
 #include "protocol/compression.h"
 #include "storage/flusher.h"
 #include "storage/log.h"
@@ -50,6 +51,9 @@ class Partition {
   const Uuid& topic_id() const { return topic_id_; }
   storage::Log& log() { return log_; }
   const ProducePolicy& policy() const { return policy_; }
+  // The partition's metric cells (records and bytes in and out, high
+  // watermark). Shared so a fetch can count what it sent on its own shard.
+  const std::shared_ptr<metrics::PartitionCells>& metric_cells() const { return cells_; }
   void set_policy(const ProducePolicy& policy) { policy_ = policy; }
 
   // Validates and appends the records of one produce request (they are
@@ -90,6 +94,7 @@ class Partition {
   ProducePolicy policy_;
   ProducerStateTable producers_;
   bool producers_dirty_ = false;
+  std::shared_ptr<metrics::PartitionCells> cells_;
   struct Waiter {
     std::function<bool()> alive;
     std::function<void()> wake;

@@ -3,14 +3,17 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <vector>
 
+#include "metrics/catalog.h"
 #include "storage/checkpoint_file.h"
 
 namespace runnel::storage {
 
-Flusher::Flusher(Post post) : post_(std::move(post)), thread_([this] { run(); }) {}
+Flusher::Flusher(Post post)
+    : post_(std::move(post)), fsync_latency_(metrics::families().fsync_latency.get({})), thread_([this] { run(); }) {}
 
 Flusher::~Flusher() {
   {
@@ -53,7 +56,10 @@ void Flusher::run() {
       FlushOutcome& o = outcome[job.checkpoint_path];
       for (int fd : job.fds) {
         ++synced;
-        if (::fdatasync(fd) != 0 && o.sync.ok()) o.sync = Status(Errc::kIo, "fdatasync of a segment file failed");
+        const auto started = std::chrono::steady_clock::now();
+        const int rc = ::fdatasync(fd);
+        fsync_latency_->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+        if (rc != 0 && o.sync.ok()) o.sync = Status(Errc::kIo, "fdatasync of a segment file failed");
       }
       if (o.sync.ok()) {
         auto [it, fresh] = durable.emplace(job.checkpoint_path, job.offset);

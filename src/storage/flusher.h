@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "metrics/registry.h"
 
 namespace runnel::storage {
 
@@ -65,6 +66,8 @@ class Flusher {
   std::deque<FlushJob> queue_;
   bool stopping_ = false;
   uint64_t syncs_ = 0;
+  // Each fdatasync's latency (written by the flusher thread only).
+  std::shared_ptr<metrics::HistogramCell> fsync_latency_;
   std::thread thread_;
 };
 

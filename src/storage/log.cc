@@ -57,10 +57,13 @@ Result<std::vector<int64_t>> list_segments(const std::string& dir) {
 
 }  // namespace
 
-Result<std::unique_ptr<Log>> Log::open(const std::string& dir, const LogConfig& config, Clock clock) {
+Result<std::unique_ptr<Log>> Log::open(const std::string& dir, const LogConfig& config, Clock clock,
+                                      std::shared_ptr<metrics::LogCells> cells) {
   if (auto s = make_dirs(dir); !s.ok()) return s;
   std::unique_ptr<Log> log(new Log(dir, config, std::move(clock)));
+  log->cells_ = std::move(cells);
   if (auto s = log->recover(); !s.ok()) return s;
+  log->refresh_size_metric();
   return log;
 }
 
@@ -123,6 +126,7 @@ Status Log::recover() {
     auto seg = Segment::create(dir_, log_start_offset_, config_.segment);
     if (!seg.ok()) return seg.status();
     segments_.push_back(std::move(*seg));
+    count_segment_created();
   }
   log_start_offset_ = std::clamp(log_start_offset_, segments_.front()->base_offset(), end_offset());
   recovery_point_ = std::min(recovery_point_, end_offset());
@@ -181,6 +185,7 @@ Status Log::roll() {
   }
   segments_.push_back(std::move(*seg));
   active_since_ms_ = -1;
+  count_segment_created();
   return Status();
 }
 
@@ -207,6 +212,11 @@ Result<AppendResult> Log::append(std::span<uint8_t> batch) {
   if (appended_bytes_ == durable_bytes_) oldest_unflushed_ms_ = now;
   appended_bytes_ += batch.size();
   result.end_offset = end_offset();
+  if (cells_) {
+    cells_->written_bytes->inc(batch.size());
+    cells_->batches_written->inc();
+    cells_->partition_size->add(static_cast<int64_t>(batch.size()));
+  }
   return result;
 }
 
@@ -239,8 +249,10 @@ Result<std::optional<int64_t>> Log::offset_for_timestamp(int64_t timestamp) cons
 }
 
 Status Log::drop_front_segment() {
+  const auto dropped = static_cast<int64_t>(segments_.front()->size_bytes());
   if (auto s = segments_.front()->remove(); !s.ok()) return s;
   segments_.pop_front();
+  if (cells_) cells_->partition_size->add(-dropped);
   // No checkpoint here: the files that are left are the record (start-up
   // never starts below the first segment), which keeps retention free of
   // fsyncs on the owner's thread. Only DeleteRecords, which moves the start
@@ -308,7 +320,9 @@ Status Log::flush() {
   }
   if (auto s = write_checkpoint(dir_ + kRecoveryPointFile, end); !s.ok()) return s;
   recovery_point_ = end;
+  const uint64_t durable_before = durable_bytes_;
   durable_bytes_ = appended_bytes_;
+  count_flushed(durable_before);
   return Status();
 }
 
@@ -375,7 +389,9 @@ void Log::finish_flush(Flusher& flusher, int64_t target, uint64_t bytes, const F
   Status status = outcome.overall();
   if (status.ok()) {
     recovery_point_ = std::max(recovery_point_, target);
+    const uint64_t durable_before = durable_bytes_;
     durable_bytes_ = std::max(durable_bytes_, bytes);
+    count_flushed(durable_before);
     // Appends made during the sync are now the oldest unflushed ones.
     if (durable_bytes_ < appended_bytes_) oldest_unflushed_ms_ = clock_();
   }
@@ -411,6 +427,7 @@ Status Log::replace_segment(size_t i, const std::string& cleaned_dir) {
   auto seg = Segment::open(dir_, base, false, config_.segment);
   if (!seg.ok()) return seg.status();
   segments_[i] = std::move(*seg);
+  refresh_size_metric();
   return Status();
 }
 

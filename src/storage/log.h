@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "metrics/catalog.h"
 #include "storage/flusher.h"
 #include "storage/segment.h"
 
@@ -56,7 +57,10 @@ struct AppendResult {
 
 class Log {
  public:
-  static Result<std::unique_ptr<Log>> open(const std::string& dir, const LogConfig& config, Clock clock);
+  // `cells` (optional) receive the log's metrics: segments created, bytes
+  // written and flushed, size.
+  static Result<std::unique_ptr<Log>> open(const std::string& dir, const LogConfig& config, Clock clock,
+                                           std::shared_ptr<metrics::LogCells> cells = nullptr);
 
   // Appends one validated batch the caller owns: its base offset (and, for
   // LogAppendTime topics, its max timestamp) is rewritten in place.
@@ -131,6 +135,16 @@ class Log {
   bool should_roll(size_t incoming_bytes, int64_t last_offset, int64_t incoming_timestamp, int64_t now) const;
   // segment.ms by the clock: the active segment was first written to longer ago.
   bool segment_aged(int64_t now) const;
+  // Metrics: a segment was created; the size changed in a way append does not track.
+  void count_segment_created() {
+    if (cells_) cells_->segments_created->inc();
+  }
+  void refresh_size_metric() {
+    if (cells_) cells_->partition_size->set(static_cast<int64_t>(size_bytes()));
+  }
+  void count_flushed(uint64_t durable_before) {
+    if (cells_ && durable_bytes_ > durable_before) cells_->flushed_bytes->inc(durable_bytes_ - durable_before);
+  }
 
   std::string dir_;
   LogConfig config_;
@@ -145,6 +159,7 @@ class Log {
   uint64_t durable_bytes_ = 0;    // of those, covered by a finished flush
   int64_t oldest_unflushed_ms_ = -1;
   RecoveryReport recovery_;
+  std::shared_ptr<metrics::LogCells> cells_;
 
   struct FlushWaiter {
     int64_t offset;

@@ -187,7 +187,7 @@ Result<Log*> LogManager::open(const TopicPartition& tp, const ManagedLogConfig& 
     it->second.config = config;
     return it->second.log.get();
   }
-  auto log = Log::open(*dir, effective(config), clock_);
+  auto log = Log::open(*dir, effective(config), clock_, std::make_shared<metrics::LogCells>(tp.topic, tp.partition));
   if (!log.ok()) return log.status();
   Log* raw = log->get();
   logs_.emplace(tp, Entry{std::move(*log), config});

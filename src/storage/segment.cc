@@ -264,11 +264,13 @@ Result<FileRange> Segment::read(int64_t offset, size_t max_bytes) const {
         started = true;
         range.position = pos;
         range.length = length;
+        range.next_offset = last + 1;
         // Whole batches up to the last indexed boundary within max_bytes
         // need no header reads: jump there and scan only the rest.
         OffsetPosition boundary = offset_index_->floor_position(pos + max_bytes);
         if (boundary.position > pos + length) {
           range.length = boundary.position - pos;
+          range.next_offset = boundary.offset;
           pos = boundary.position;
           expected_base = boundary.offset;
           continue;
@@ -277,6 +279,7 @@ Result<FileRange> Segment::read(int64_t offset, size_t max_bytes) const {
     } else {
       if (range.length + length > max_bytes) break;
       range.length += length;
+      range.next_offset = last + 1;
     }
     pos += length;
   }

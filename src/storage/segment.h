@@ -41,6 +41,8 @@ struct FileRange {
   int fd = -1;
   uint64_t position = 0;
   size_t length = 0;
+  // One past the last offset of the range's last batch (-1 when empty).
+  int64_t next_offset = -1;
 };
 
 // What a tail scan found.

@@ -13,9 +13,11 @@
 #include <atomic>
 #include <chrono>
 
+#include "base/logging.h"
 #include "kafka/broker.h"
 #include "kafka/partition_fanout.h"
 #include "kafka/handlers/handlers.h"
+#include "kafka/request_metrics.h"
 #include "protocol/kafka/generated/fetch.h"
 
 namespace runnel::kafka {
@@ -32,6 +34,8 @@ struct PartitionRead {
   FetchResponse::PartitionData* answer;
   FileSlice data;              // the batches read: a segment file range
   int64_t seen_end = -1;       // end offset when read, to detect appends racing the wait
+  int64_t next_offset = -1;    // one past the last offset of `data`
+  std::shared_ptr<metrics::PartitionCells> cells;  // counted on the fetch's shard once sent
 };
 
 // Wakes a waiting fetch from whichever shard appends first.
@@ -49,6 +53,7 @@ void read_partition(ShardState& shard, PartitionRead& r) {
     return;
   }
   storage::Log& log = partition->log();
+  r.cells = partition->metric_cells();
   answer.high_watermark = partition->high_watermark();
   answer.last_stable_offset = partition->high_watermark();
   answer.log_start_offset = partition->log_start_offset();
@@ -70,6 +75,7 @@ void read_partition(ShardState& shard, PartitionRead& r) {
     return;
   }
   r.data = FileSlice{std::move(fd), range->position, range->length};
+  r.next_offset = range->next_offset;
 }
 
 // Registers a one-shot wake-up with every partition this shard owns; wakes
@@ -143,7 +149,7 @@ Task<HandlerResult> handle_fetch(RequestContext& ctx, std::span<uint8_t> body) {
       }
       size_t limit = p.partition_max_bytes > 0 ? static_cast<size_t>(p.partition_max_bytes) : 0;
       limit = std::min(limit, response_max);
-      reads.push_back(PartitionRead{topic->name, p.partition, p.fetch_offset, limit, &answer, FileSlice{}, -1});
+      reads.push_back(PartitionRead{topic->name, p.partition, p.fetch_offset, limit, &answer, FileSlice{}, -1, -1, nullptr});
     }
   }
 
@@ -177,8 +183,18 @@ Task<HandlerResult> handle_fetch(RequestContext& ctx, std::span<uint8_t> body) {
     if (r.data.length == 0) continue;
     if (total > 0 && total + r.data.length > response_max) continue;
     total += r.data.length;
+    if (r.cells) {
+      r.cells->bytes_fetched->inc(r.data.length);
+      if (r.next_offset > r.offset) r.cells->records_fetched->inc(static_cast<uint64_t>(r.next_offset - r.offset));
+    }
     r.answer->records = RecordsView{{}, r.data.length};
     sent.push_back(&r.data);
+  }
+
+  for (const auto& t : response.responses) {
+    for (const auto& p : t.partitions) {
+      if (p.error_code != 0) RequestMetrics::of(ctx.shard).partition_error("consume", p.error_code);
+    }
   }
 
   // The encoder leaves a gap where each partition's records go, in response
@@ -190,7 +206,7 @@ Task<HandlerResult> handle_fetch(RequestContext& ctx, std::span<uint8_t> body) {
   w.collect_gaps(&gaps);
   response.encode(w, version);
   if (!w.ok() || gaps.size() != sent.size()) {
-    spdlog::error("kafka: encoding a fetch response failed: {}", w.ok() ? "records out of order" : w.status().to_string());
+    log::kafka().error("kafka: encoding a fetch response failed: {}", w.ok() ? "records out of order" : w.status().to_string());
     co_return HandlerResult::malformed();
   }
   out.splices.reserve(gaps.size());

@@ -6,6 +6,7 @@
 
 #include "kafka/broker.h"
 #include "kafka/handlers/handlers.h"
+#include "kafka/request_metrics.h"
 #include "protocol/kafka/generated/produce.h"
 
 namespace runnel::kafka {
@@ -112,6 +113,11 @@ Task<HandlerResult> handle_produce(RequestContext& ctx, std::span<uint8_t> body)
     return produce_on_shard(broker, by_shard.at(s), acks);
   };
   co_await broker.shards().invoke_on_each<int>(shards, produce_here);
+  for (const auto& topic : response.responses) {
+    for (const auto& answer : topic.partition_responses) {
+      if (answer.error_code != 0) RequestMetrics::of(ctx.shard).partition_error("produce", answer.error_code);
+    }
+  }
 
   if (acks == 0) co_return HandlerResult::no_response();
   co_return encode_response(response, ctx.version());

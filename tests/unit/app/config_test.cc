@@ -232,6 +232,8 @@ TEST_F(ConfigTest, ValueSpellings) {
   }
   flags_.log_level = "DEBUG";
   EXPECT_EQ(load()->log_level, "debug");
+  flags_.log_level = "Info, Kafka=Debug";
+  EXPECT_EQ(load()->log_level, "info,kafka=debug");
   write("dev_mode: no\nnode_id: 2147483647\nsmp: 1024\n");
   flags_ = {};
   flags_.config_file = (dir_ / "runnel.yaml").string();
@@ -383,7 +385,8 @@ TEST_F(ConfigTest, BadFlagValuesNameTheFlag) {
            {&ServeFlags::smp, "two", "--smp \"two\": must be a whole number from 1 to 1024"},
            {&ServeFlags::smp, "-1", "--smp \"-1\": must be a whole number from 1 to 1024"},
            {&ServeFlags::log_level, "verbose",
-            "--log-level \"verbose\": must be one of trace, debug, info, warn, error"},
+            "--log-level \"verbose\": \"verbose\" is not a level: expected one of trace, debug, info, warn, error, "
+             "off, optionally per subsystem (kafka, storage, cluster, http, app) as in \"info,kafka=debug\""},
            {&ServeFlags::dev_mode, "maybe", "--dev-mode \"maybe\": must be true or false"},
            {&ServeFlags::node_id, "-1", "--node-id \"-1\": must be a whole number from 0 to 2147483647"},
            {&ServeFlags::node_id, "2147483648",

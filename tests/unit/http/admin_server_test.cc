@@ -33,6 +33,13 @@ Router test_routes() {
   router.add("GET", "/hello", [](const Request&) { return ok(R"({"hello": true})"); });
   router.add("POST", "/echo", [](const Request& r) { return ok(r.body); });
   router.add("GET", "/throw", [](const Request&) -> Response { throw std::runtime_error("boom"); });
+  // Answers from another thread, later: the server must resume on its own.
+  router.add_async("GET", "/later/{what}", [](const Request& r, Respond respond) {
+    std::thread([what = r.params.at("what"), respond] {
+      std::this_thread::sleep_for(20ms);
+      respond(ok("{\"later\": \"" + what + "\"}"));
+    }).detach();
+  });
   return router;
 }
 
@@ -141,13 +148,39 @@ TEST(AdminServer, AnswersThroughTheRouter) {
   EXPECT_NE(reply.find("\r\n\r\n{\"hello\": true}"), std::string::npos) << reply;
 }
 
+TEST(AdminServer, AsyncHandlersAnswerInOrderOnOneConnection) {
+  Running server({});
+  Client client(server.port());
+  client.send(
+      "GET /later/one HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /later/two HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  std::string replies = client.read_all();
+  size_t one = replies.find("{\"later\": \"one\"}");
+  size_t hello = replies.find("{\"hello\": true}");
+  size_t two = replies.find("{\"later\": \"two\"}");
+  ASSERT_NE(one, std::string::npos) << replies;
+  ASSERT_NE(hello, std::string::npos) << replies;
+  ASSERT_NE(two, std::string::npos) << replies;
+  EXPECT_LT(one, hello);
+  EXPECT_LT(hello, two);
+}
+
+TEST(AdminServer, HeadSendsHeadersOnly) {
+  Running server({});
+  std::string reply = exchange(server.port(), "HEAD /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_TRUE(starts_with(reply, "HTTP/1.1 200 OK\r\n")) << reply;
+  EXPECT_NE(reply.find("Content-Length: 15\r\n"), std::string::npos) << reply;
+  EXPECT_TRUE(reply.ends_with("\r\n\r\n")) << reply;  // no body
+}
+
 TEST(AdminServer, NotFoundAndMethodNotAllowed) {
   Running server({});
   std::string missing = exchange(server.port(), "GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   EXPECT_TRUE(starts_with(missing, "HTTP/1.1 404 Not Found\r\n")) << missing;
   std::string wrong = exchange(server.port(), "DELETE /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   EXPECT_TRUE(starts_with(wrong, "HTTP/1.1 405 Method Not Allowed\r\n")) << wrong;
-  EXPECT_NE(wrong.find("Allow: GET\r\n"), std::string::npos) << wrong;
+  EXPECT_NE(wrong.find("Allow: GET, HEAD\r\n"), std::string::npos) << wrong;
 }
 
 TEST(AdminServer, KeepAliveAndPipelining) {
