@@ -369,11 +369,11 @@ def test_no_record_lost_across_member_crash(broker_factory):
     bs = broker.bootstrap
     topic, group = "grp-kp-crash", "kp-crash"
     create_topic(bs, topic)
-    values = [f"rec-{i}" for i in range(900)]
+    values = [f"rec-{i}" for i in range(600)]
     placed = produce(bs, topic, values)
     ends = {p: 1 + max(o for (pp, o) in placed.values() if pp == p) for p in range(PARTITIONS)}
 
-    workers = [Worker(bs, topic, group, f"w{i}", delay_ms=15) for i in range(3)]
+    workers = [Worker(bs, topic, group, f"w{i}", delay_ms=10) for i in range(3)]
     try:
         def stable_three():
             sets = [w.assignment() for w in workers]
@@ -553,7 +553,7 @@ def test_two_groups_each_receive_every_record(broker_factory):
     try:
         futures = [producer.send(topic, key=services[i % len(services)].encode(),
                                  value=json.dumps({"service": services[i % len(services)], "seq": i}).encode())
-                   for i in range(350)]
+                   for i in range(210)]
         producer.flush(60)
         placed = {i: (f.get(timeout=30).partition, f.get(timeout=30).offset) for i, f in enumerate(futures)}
     finally:
@@ -617,9 +617,9 @@ def test_members_ride_through_broker_restart(broker_factory, how):
     bs = broker.bootstrap
     topic, group = f"grp-kp-ride-{how}", f"kp-ride-{how}"
     create_topic(bs, topic)
-    values = [f"rec-{i}" for i in range(900)]
+    values = [f"rec-{i}" for i in range(600)]
     placed = produce(bs, topic, values)
-    ends = {p: 150 for p in range(PARTITIONS)}
+    ends = {p: 1 + max(o for (pp, o) in placed.values() if pp == p) for p in range(PARTITIONS)}
 
     workers = [Worker(bs, topic, group, f"w{i}", delay_ms=10) for i in range(3)]
 

@@ -4,8 +4,7 @@
   own three each; replaying the driver's ordered event log, no partition is
   ever owned by two members at once, nothing is consumed by a member that does
   not own it, and the group consumes every record produced before and after
-  the leave; DescribeGroups, ListGroups, OffsetFetch, setOffsets and
-  DeleteGroups through kafkajs's admin API agree;
+  the leave; DescribeGroups, ListGroups, OffsetFetch and DeleteGroups through kafkajs's admin API agree;
 - with commits after processing, a member process SIGKILLed mid-way loses no
   record: its partitions resume in a survivor at its last commit;
 - a stalled member is removed at the rebalance timeout, not the session
@@ -122,7 +121,7 @@ def test_three_consumers_share_then_two_take_over(broker_factory, node_dir, tmp_
         assert m["memberId"].startswith(m["clientId"] + "-"), m
 
     # Then the empty group through kafkajs's admin API: listed, described
-    # Empty, offsets at the ends (kafkajs auto-commits), setOffsets, deleted.
+    # Empty, offsets at the ends (kafkajs commits after each batch), deleted.
     after = {e.get("step"): e for e in events if e["ev"] == "offsets"}
     per_partition_count = (BEFORE + AFTER) // PARTITIONS
     assert next(e for e in events if e["ev"] == "listed")["groups"] == \
@@ -130,7 +129,6 @@ def test_three_consumers_share_then_two_take_over(broker_factory, node_dir, tmp_
     assert (empty["errorCode"], empty["state"], empty["protocolType"], empty["members"]) == \
         (0, "Empty", "consumer", []), empty
     assert after["after-run"]["offsets"] == {str(p): per_partition_count for p in range(PARTITIONS)}, after
-    assert after["after-set"]["offsets"] == {str(p): 10 + p for p in range(PARTITIONS)}, after
     assert next(e for e in events if e["ev"] == "deleted")["results"] == [{"groupId": job["group"], "errorCode": 0}]
     assert next(e for e in events if e["ev"] == "listed-after-delete")["groups"] == []
     assert after["after-delete"]["offsets"] == {str(p): -1 for p in range(PARTITIONS)}, after
@@ -241,13 +239,13 @@ def test_no_record_lost_across_member_crash(broker_factory, node_dir, tmp_path):
     if node is None:
         pytest.skip("node is not installed (scripts/setup installs it)")
     broker = broker_factory(extra_args=FAST_GROUPS)
-    topic, group, count = "grp-kafkajs-crash", "kafkajs-crash", 900
+    topic, group, count = "grp-kafkajs-crash", "kafkajs-crash", 600
     base = {"brokers": [broker.bootstrap], "topic": topic, "group": group}
     run_groups(node_dir, {**base, "action": "setup", "partitions": PARTITIONS, "count": count}, tmp_path)
     values = {f"rec-{i}" for i in range(count)}
     ends = {p: count // PARTITIONS for p in range(PARTITIONS)}
 
-    members = [NodeMember(node, node_dir, tmp_path, {**base, "name": f"k{i}", "delayMs": 15}) for i in range(3)]
+    members = [NodeMember(node, node_dir, tmp_path, {**base, "name": f"k{i}", "delayMs": 5}) for i in range(3)]
     victim, survivors = members[2], members[:2]
 
     def state():
@@ -343,7 +341,9 @@ def test_rebalance_timeout_removes_a_stalled_member(broker_factory, node_dir, tm
     takeover = [e for i, e in joins if e["member"] == "s1" and stalled < i < woke]
     assert takeover and takeover[-1]["parts"] == list(range(PARTITIONS)), \
         f"s1 did not get every partition while s0 was stalled: {joins}"
-    later = {e["member"]: e for i, e in joins if i > woke}
+    shared = index(lambda e: e["ev"] == "phase" and e["name"] == "shared")
+    # (after "shared" the members disconnect one by one, which rebalances again)
+    later = {e["member"]: e for i, e in joins if woke < i < shared}
     assert set(later) == {"s0", "s1"}, joins
     assert sorted(later["s0"]["parts"] + later["s1"]["parts"]) == list(range(PARTITIONS)), later
     assert len(later["s0"]["parts"]) == len(later["s1"]["parts"]) == PARTITIONS // 2, later
@@ -360,12 +360,12 @@ def test_members_ride_through_broker_crash(broker_factory, node_dir, tmp_path):
     if node is None:
         pytest.skip("node is not installed (scripts/setup installs it)")
     broker = broker_factory(extra_args=FAST_GROUPS)
-    topic, group, count = "grp-kafkajs-ride", "kafkajs-ride", 900
+    topic, group, count = "grp-kafkajs-ride", "kafkajs-ride", 600
     base = {"brokers": [broker.bootstrap], "topic": topic, "group": group}
     run_groups(node_dir, {**base, "action": "setup", "partitions": PARTITIONS, "count": count}, tmp_path)
     values = {f"rec-{i}" for i in range(count)}
     ends = {str(p): count // PARTITIONS for p in range(PARTITIONS)}
-    members = [NodeMember(node, node_dir, tmp_path, {**base, "name": f"r{i}", "delayMs": 10}) for i in range(2)]
+    members = [NodeMember(node, node_dir, tmp_path, {**base, "name": f"r{i}", "delayMs": 2}) for i in range(2)]
 
     def state():
         return "; ".join(f"{m.name}: owns {sorted(m.assignment())}, {len(m.msgs())} msgs, "
