@@ -344,6 +344,14 @@ def test_rebalance_timeout_removes_a_stalled_member(broker_factory, node_dir, tm
     shared = index(lambda e: e["ev"] == "phase" and e["name"] == "shared")
     # (after "shared" the members disconnect one by one, which rebalances again)
     later = {e["member"]: e for i, e in joins if woke < i < shared}
+    # While the rebalance waited for s0, DescribeGroups showed it as Kafka
+    # does: PreparingRebalance, both members, no protocol, metadata or assignment.
+    (described,) = [e for e in events if e["ev"] == "described"]
+    assert (described["state"], described["protocolType"], described["protocol"]) == \
+        ("PreparingRebalance", "consumer", ""), described
+    assert {m["memberId"] for m in described["members"]} == \
+        {s0_first[-1]["memberId"], takeover[-1]["memberId"]}, (described, joins)
+    assert all(m["metadata"] == 0 and m["assignment"] == 0 for m in described["members"]), described
     assert set(later) == {"s0", "s1"}, joins
     assert sorted(later["s0"]["parts"] + later["s1"]["parts"]) == list(range(PARTITIONS)), later
     assert len(later["s0"]["parts"]) == len(later["s1"]["parts"]) == PARTITIONS // 2, later

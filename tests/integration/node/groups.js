@@ -39,8 +39,9 @@
 // sessionTimeout, rebalanceTimeout }: member s0 owns the topic and blocks on
 // its first message; s1 joins and must get every partition once the rebalance
 // timeout removes s0; then s0 is woken, rejoins, and the two share the topic.
-// Prints join/rebalancing/msg as above, {ev: "stalled"|"woke", member} and
-// phases "taken-over", "shared", "done".
+// Prints join/rebalancing/msg as above, {ev: "stalled"|"woke", member},
+// {ev: "described", ...} while the rebalance waits, and phases "taken-over",
+// "shared", "done".
 //
 // action "offsets" — job: { brokers, topic, group }: prints
 // {ev: "offsets", offsets: {partition: committed offset}} (OffsetFetch).
@@ -275,11 +276,31 @@ async function stall(kafka, job) {
     await waitFor(() => check() && stalled, () => `s0 stalling on its first message: ${state()}`)
     await s1.connect()
     await s1.subscribe({ topics: [job.topic], fromBeginning: true })
-    await s1.run({
+    // run() resolves once s1 has joined, which the coordinator holds back
+    // until s0 rejoins or the rebalance timeout removes it: meanwhile the group
+    // is described as rebalancing, with both members (no metadata or
+    // assignment, no protocol: Kafka's view of a group that is not Stable).
+    const joined = s1.run({
       eachMessage: async ({ partition, message }) => {
         emit({ ev: 'msg', member: 's1', p: partition, o: Number(message.offset) })
       },
     })
+    const admin = kafka.admin()
+    await admin.connect()
+    try {
+      let g = null
+      await waitFor(async () => {
+        check()
+        g = (await admin.describeGroups([job.group])).groups[0]
+        return g.state === 'PreparingRebalance' && g.members.length === 2
+      }, () => `the group described as rebalancing with both members: ${JSON.stringify(g)}`)
+      emit({ ev: 'described', state: g.state, protocolType: g.protocolType, protocol: g.protocol,
+             members: g.members.map(m => ({ memberId: m.memberId, metadata: m.memberMetadata.length,
+                                            assignment: m.memberAssignment.length })) })
+    } finally {
+      await admin.disconnect()
+    }
+    await joined
     await waitFor(() => check() && owned.get('s1').size === job.partitions,
                   () => `s1 owning every partition once the rebalance timeout removed the stalled s0: ${state()}`)
     emit({ ev: 'phase', name: 'taken-over' })
