@@ -8,6 +8,7 @@
 - a commit survives a broker restart (SIGTERM, SIGKILL) and a new member
   resumes exactly there; running members ride through a restart mid-way;
 - two groups on one topic each receive every record, in per-key order;
+- a deleted group stays deleted across a restart, its neighbour intact;
 - static membership: kafka-python 2.0.2 has no group.instance.id (skipped)."""
 
 import json
@@ -455,6 +456,16 @@ def test_static_member():
 
 
 
+def poll_until_owning(consumer, count):
+    """Polls (joining the group; the records returned are dropped, not
+    committed) until the consumer owns `count` partitions."""
+    def owns():
+        consumer.poll(timeout_ms=100)
+        return len(consumer.assignment()) == count
+
+    wait_until(owns, lambda: f"the only member owning {count} partitions; owns {consumer.assignment()}")
+
+
 def retrying(fn, what):
     """fn() retried while the broker answers a retriable error (e.g.
     COORDINATOR_LOAD_IN_PROGRESS right after a restart), as clients do."""
@@ -500,12 +511,7 @@ def test_new_member_resumes_at_commit_after_broker_restart(broker_factory, how):
     first = member()
     try:
         first.subscribe([topic])
-
-        def owns_all():
-            first.poll(timeout_ms=100)  # joins the group; the records it returns are not committed
-            return len(first.assignment()) == PARTITIONS
-
-        wait_until(owns_all, lambda: f"the only member owning all partitions; owns {first.assignment()}")
+        poll_until_owning(first, PARTITIONS)
         first.commit({TopicPartition(topic, p): OffsetAndMetadata(o, f"meta-{p}") for p, o in commit_at.items()})
     finally:
         first.close()
@@ -669,3 +675,41 @@ def test_members_ride_through_broker_restart(broker_factory, how):
         if after:
             assert min(after) >= floor, \
                 f"partition {p} was re-read from {min(after)} after the restart, though {floor} was committed"
+
+
+def test_deleted_group_stays_deleted_across_restart(broker_factory):
+    """DeleteGroups is durable (its removal is logged in __consumer_offsets):
+    after a crash and a clean restart the deleted group has no offsets and is
+    not listed, while a group next to it keeps its offsets and metadata."""
+    broker = broker_factory(extra_args=FAST_GROUPS)
+    bs = broker.bootstrap
+    topic = "grp-kp-delete"
+    create_topic(bs, topic, partitions=3)
+    for group in ("kp-keep", "kp-gone"):
+        consumer = KafkaConsumer(bootstrap_servers=bs, group_id=group, client_id=group, enable_auto_commit=False,
+                                 session_timeout_ms=10000, heartbeat_interval_ms=300, fetch_max_wait_ms=100)
+        try:
+            consumer.subscribe([topic])
+            poll_until_owning(consumer, 3)
+            consumer.commit({TopicPartition(topic, p): OffsetAndMetadata(5 + p, f"{group}-{p}") for p in range(3)})
+        finally:
+            consumer.close()
+    kept = {p: (5 + p, f"kp-keep-{p}") for p in range(3)}
+
+    admin = KafkaAdminClient(bootstrap_servers=bs, client_id="runnel-it-groups-admin")
+    try:
+        assert admin.delete_consumer_groups(["kp-gone"]) == [("kp-gone", NoError)]
+    finally:
+        admin.close()
+
+    for sigkill in (True, False):
+        broker.restart(sigkill=sigkill)
+        assert retrying(lambda: group_offsets(bs, "kp-keep", topic), "OffsetFetch after the restart") == kept
+        assert group_offsets(bs, "kp-gone", topic) == {}, f"deleted group has offsets after restart (sigkill={sigkill})"
+        admin = KafkaAdminClient(bootstrap_servers=bs, client_id="runnel-it-groups-admin")
+        try:
+            assert sorted(admin.list_consumer_groups()) == [("kp-keep", "consumer")], f"sigkill={sigkill}"
+            gone, keep = admin.describe_consumer_groups(["kp-gone", "kp-keep"])
+            assert (gone.state, keep.state, keep.protocol_type) == ("Dead", "Empty", "consumer"), (gone, keep)
+        finally:
+            admin.close()
