@@ -357,12 +357,8 @@ class Worker:
 
 
 def committed_offsets(bs, group, topic):
-    admin = KafkaAdminClient(bootstrap_servers=bs, client_id="runnel-it-groups-offsets")
-    try:
-        got = admin.list_consumer_group_offsets(group)
-    finally:
-        admin.close()
-    return {tp.partition: m.offset for tp, m in got.items() if tp.topic == topic}
+    """{partition: offset} committed by group on topic (OffsetFetch)."""
+    return {p: o for p, (o, _) in group_offsets(bs, group, topic).items()}
 
 
 def test_no_record_lost_across_member_crash(broker_factory):
@@ -652,8 +648,7 @@ def test_members_ride_through_broker_restart(broker_factory, how):
 
         wait_until(lambda: {e["v"] for w in workers for e in w.records()} >= set(values),
                    lambda: f"the group consuming every record after the restart; {state()}")
-        wait_until(lambda: {p: o for p, (o, _) in
-                            retrying(lambda: group_offsets(bs, group, topic), "OffsetFetch").items()} == ends,
+        wait_until(lambda: retrying(lambda: committed_offsets(bs, group, topic), "OffsetFetch") == ends,
                    lambda: f"committed offsets reaching {ends}; {state()}")
         for w in workers:
             assert w.proc.poll() is None, w.describe()

@@ -251,7 +251,9 @@ async function stall(kafka, job) {
     })
     return consumer
   }
-  const state = () => JSON.stringify({ owned: Object.fromEntries([...owned].map(([m, s]) => [m, [...s]])), stalled, crashed })
+  const state = () => JSON.stringify({
+    owned: Object.fromEntries([...owned].map(([m, s]) => [m, [...s]])), stalled, crashed,
+  })
   const check = () => {
     if (crashed) throw new Error(`consumer crashed: ${crashed}`)
     return true
