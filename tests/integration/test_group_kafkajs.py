@@ -10,7 +10,9 @@
 - a stalled member is removed at the rebalance timeout, not the session
   timeout, and rejoins when it wakes;
 - members committing after every record ride through a broker SIGKILL and
-  restart (USERS.md #3)."""
+  restart (USERS.md #3);
+- group.max.size: a third member is refused with GROUP_MAX_SIZE_REACHED, the
+  group stays healthy."""
 
 import json
 import shutil
@@ -419,3 +421,24 @@ def test_members_ride_through_broker_crash(broker_factory, node_dir, tmp_path):
         if after and floor >= 0:
             assert min(after) >= floor, \
                 f"partition {p} was re-read from {min(after)} after the crash, though {floor} was committed"
+
+
+def test_group_max_size(broker_factory, node_dir, tmp_path):
+    """group.max.size=2: a third member is refused with GROUP_MAX_SIZE_REACHED
+    and the two members keep the group Stable, owning and consuming all."""
+    broker = broker_factory(extra_args=FAST_GROUPS + ["--set", "group.max.size=2"])
+    job = {"action": "maxsize", "brokers": [broker.bootstrap], "topic": "grp-kafkajs-max", "group": "kafkajs-max",
+           "partitions": PARTITIONS, "count": 120}
+    events = run_groups(node_dir, job, tmp_path)
+    assert [e["name"] for e in events if e["ev"] == "phase"] == ["two", "refused", "done"]
+    crashes = [e for e in events if e["ev"] == "crash"]
+    assert [(e["member"], e["type"]) for e in crashes] == [("m2", "GROUP_MAX_SIZE_REACHED")], crashes
+    assert not [e for e in events if e["ev"] == "join" and e["member"] == "m2"], "m2 was let in"
+    violations, _ = replay(events)
+    assert not violations, "\n".join(violations[:20])
+    msgs = [e for e in events if e["ev"] == "msg"]
+    assert {e["member"] for e in msgs} <= {"m0", "m1"}
+    assert len({(e["p"], e["o"]) for e in msgs}) == job["count"]
+    (described,) = [e for e in events if e["ev"] == "described"]
+    last = {e["member"]: e["memberId"] for e in events if e["ev"] == "join"}
+    assert described["state"] == "Stable" and sorted(described["members"]) == sorted(last.values()), (described, last)

@@ -43,6 +43,11 @@
 // {ev: "described", ...} while the rebalance waits, and phases "taken-over",
 // "shared", "done".
 //
+// action "maxsize" — job: { brokers, topic, group, partitions, count }, for a
+// broker with group.max.size=2: m0 and m1 join, m2 is refused (a "crash" event
+// with its error type), then `count` records are produced and consumed by m0
+// and m1; DescribeGroups is printed as {ev: "described", state, members}.
+//
 // action "offsets" — job: { brokers, topic, group }: prints
 // {ev: "offsets", offsets: {partition: committed offset}} (OffsetFetch).
 'use strict'
@@ -319,6 +324,79 @@ async function stall(kafka, job) {
   emit({ ev: 'phase', name: 'done' })
 }
 
+// A broker started with group.max.size=2: two members share the topic, a
+// third is refused with GROUP_MAX_SIZE_REACHED (kafkajs treats it as fatal:
+// the consumer crashes, and is not restarted here), and the two go on owning
+// and consuming everything.
+async function maxSize(kafka, job) {
+  await createTopic(kafka, job)
+  const owned = new Map()
+  const consumed = new Set()
+  const crashes = []
+  const consumers = ['m0', 'm1', 'm2'].map(member => {
+    const consumer = kafka.consumer({
+      groupId: job.group,
+      sessionTimeout: 10000,
+      heartbeatInterval: 300,
+      maxWaitTimeInMs: 100,
+      retry: { retries: 2, restartOnFailure: async () => false },
+    })
+    owned.set(member, [])
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const parts = (payload.memberAssignment[job.topic] || []).slice().sort((a, b) => a - b)
+      owned.set(member, parts)
+      emit({ ev: 'join', member, memberId: payload.memberId, parts })
+    })
+    consumer.on(consumer.events.REBALANCING, () => {
+      owned.set(member, [])
+      emit({ ev: 'rebalancing', member })
+    })
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      crashes.push(member)
+      emit({ ev: 'crash', member, type: payload.error.type || null, error: String(payload.error) })
+    })
+    return { member, consumer }
+  })
+  const state = () => JSON.stringify({ owned: Object.fromEntries(owned), crashes, consumed: consumed.size })
+  const start = async ({ member, consumer }) => {
+    await consumer.connect()
+    await consumer.subscribe({ topics: [job.topic], fromBeginning: true })
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        consumed.add(message.value.toString())
+        emit({ ev: 'msg', member, p: partition, o: Number(message.offset) })
+      },
+    })
+  }
+  try {
+    await Promise.all(consumers.slice(0, 2).map(start))
+    await waitFor(() => owned.get('m0').length + owned.get('m1').length === job.partitions &&
+                        owned.get('m0').length > 0 && owned.get('m1').length > 0,
+                  () => `m0 and m1 sharing the topic: ${state()}`)
+    emit({ ev: 'phase', name: 'two' })
+    try {
+      await start(consumers[2])
+    } catch (e) {
+      emit({ ev: 'run_failed', member: 'm2', type: e.type || null, error: String(e) })
+    }
+    await waitFor(() => crashes.includes('m2'), () => `m2 refused: ${state()}`)
+    emit({ ev: 'phase', name: 'refused' })
+    await produce(kafka, job, 'rec', job.count)
+    await waitFor(() => consumed.size === job.count, () => `m0 and m1 consuming every record: ${state()}`)
+    const admin = kafka.admin()
+    await admin.connect()
+    try {
+      const { groups: [g] } = await admin.describeGroups([job.group])
+      emit({ ev: 'described', state: g.state, members: g.members.map(m => m.memberId) })
+    } finally {
+      await admin.disconnect()
+    }
+  } finally {
+    for (const { consumer } of consumers) await consumer.disconnect()
+  }
+  emit({ ev: 'phase', name: 'done' })
+}
+
 async function main() {
   const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'))
   const kafka = new Kafka({
@@ -332,6 +410,7 @@ async function main() {
   if (action === 'offsets') return offsets(kafka, job)
   if (action === 'member') return member(kafka, job)
   if (action === 'stall') return stall(kafka, job)
+  if (action === 'maxsize') return maxSize(kafka, job)
   if (action !== 'share') throw new Error(`unknown action ${action}`)
 
   await createTopic(kafka, job)
