@@ -27,12 +27,20 @@ Result<std::unique_ptr<IndexFile>> IndexFile::open(const std::string& path, size
       ::ftruncate(index->fd_, static_cast<off_t>(index->capacity_bytes_)) != 0) {
     return Status(Errc::kIo, "cannot size index file");
   }
-  // Reserve the blocks, not just the size: a store through the mapping into
-  // a hole on a full disk would be SIGBUS instead of an error.
+  // The file is sized to its capacity as a sparse file (so the mapping is
+  // valid everywhere), and its blocks are reserved ahead of the entries
+  // written, a step at a time: a store through the mapping into a hole on a
+  // full disk would be SIGBUS instead of an error, while reserving the whole
+  // capacity up front would cost every partition max_bytes of disk at once.
   if (static_cast<size_t>(st.st_size) < index->capacity_bytes_) {
-    int err = ::posix_fallocate(index->fd_, 0, static_cast<off_t>(index->capacity_bytes_));
+    if (::ftruncate(index->fd_, static_cast<off_t>(index->capacity_bytes_)) != 0) {
+      return Status(Errc::kIo, errno == ENOSPC ? "no space left on the data device" : "cannot size index file");
+    }
+  }
+  if (!index->sealed_) {
+    int err = index->reserve(std::max(existing, entry_size));
     if (err != 0) {
-      // Best effort: give back what was reserved; the error below is what matters.
+      // Best effort: give back the size; the error below is what matters.
       if (::ftruncate(index->fd_, st.st_size) != 0) err = errno == ENOSPC ? ENOSPC : err;
       return Status(Errc::kIo, err == ENOSPC ? "no space left on the data device" : "cannot size index file");
     }
@@ -67,8 +75,21 @@ Status IndexFile::map(size_t bytes) {
   return Status();
 }
 
+int IndexFile::reserve(size_t bytes) {
+  if (bytes <= reserved_bytes_) return 0;
+  // Whole steps, never past the capacity.
+  size_t target = std::min(capacity_bytes_, (bytes + kReserveStep - 1) / kReserveStep * kReserveStep);
+  if (target <= reserved_bytes_) return 0;
+  int err = ::posix_fallocate(fd_, static_cast<off_t>(reserved_bytes_), static_cast<off_t>(target - reserved_bytes_));
+  if (err == 0) reserved_bytes_ = target;
+  return err;
+}
+
 bool IndexFile::append(const uint8_t* entry) {
   if (sealed_ || full()) return false;
+  // No room reserved (disk full): the entry is skipped. The index is
+  // sparse, so a lookup only scans a little more of the log.
+  if (reserve((entries_ + 1) * entry_size_) != 0) return false;
   std::memcpy(base_ + entries_ * entry_size_, entry, entry_size_);
   ++entries_;
   return true;

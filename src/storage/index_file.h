@@ -56,12 +56,18 @@ class IndexFile {
  private:
   IndexFile() = default;
   Status map(size_t bytes);
+  // Allocates blocks for the first `bytes` (rounded up to kReserveStep, at
+  // most the capacity); 0 or the errno of posix_fallocate.
+  int reserve(size_t bytes);
+  static constexpr size_t kReserveStep = 64 * 1024;
 
   std::string path_;
   int fd_ = -1;
   uint8_t* base_ = nullptr;
   size_t mapped_bytes_ = 0;
   size_t capacity_bytes_ = 0;
+  // Bytes from the start whose blocks are allocated (see reserve()).
+  size_t reserved_bytes_ = 0;
   size_t entry_size_ = 0;
   size_t entries_ = 0;
   bool sealed_ = false;
