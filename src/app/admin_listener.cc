@@ -14,8 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "base/logging.h"
+#include "app/admin_groups.h"
 #include "app/version.h"
+#include "base/logging.h"
 #include "base/uuid.h"
 #include "base/shards.h"
 #include "cluster/config_catalog.h"
@@ -387,6 +388,33 @@ http::Response metrics_page(std::vector<metrics::Snapshot> families) {
   return response;
 }
 
+// Adds the consumer-group families (gathered from the shards that own the
+// groups) to a metrics page and answers with it.
+void with_group_metrics(const std::shared_ptr<AdminListener::State>& state, std::vector<metrics::Snapshot> families,
+                        bool public_names, http::Respond respond) {
+  if (state->broker == nullptr || !state->ready) return respond(metrics_page(std::move(families)));
+  auto page = [](kafka::Broker& broker, std::vector<metrics::Snapshot> families,
+                 bool public_names) -> Task<http::Response> {
+    std::vector<metrics::Snapshot> groups = co_await group_metric_families(broker, public_names);
+    for (auto& g : groups) families.push_back(std::move(g));
+    co_return metrics_page(std::move(families));
+  };
+  auto done = [respond](std::exception_ptr e, http::Response response) {
+    respond(e ? http::json_error(500, "internal error while gathering metrics") : std::move(response));
+  };
+  asio::co_spawn(state->shards.context(0), page(*state->broker, std::move(families), public_names), std::move(done));
+}
+
+// /v1/groups/{group}: 404 for a group that does not exist.
+void answer_group(const std::shared_ptr<AdminListener::State>& state, std::string group, http::Respond respond) {
+  auto done = [respond, group](std::exception_ptr e, std::optional<std::string> body) {
+    if (e) return respond(http::json_error(500, "internal error while reading the group"));
+    if (!body) return respond(http::json_error(404, std::string("group ").append(group).append(" does not exist")));
+    respond(json_ok(200, std::move(*body)));
+  };
+  asio::co_spawn(state->shards.context(0), group_json(*state->broker, group), std::move(done));
+}
+
 }  // namespace
 
 AdminListener::AdminListener(Shards& shards, kafka::Broker* broker, const ServeConfig& config)
@@ -436,20 +464,24 @@ http::Router AdminListener::routes() {
                    [state](const http::Request& request, http::Respond respond) {
                      answer_topic(state, request, TopicView::kPartition, respond);
                    });
-  router.add("GET", "/metrics", [state](const http::Request&) {
+  router.add_async("GET", "/metrics", [state](const http::Request&, http::Respond respond) {
     std::vector<metrics::Snapshot> families = metrics::default_registry().collect();
     metrics::collect_process(families, false);
     collect_cluster(*state, families, false);
     for (auto& alias : metrics::apply_views(families, metrics::internal_aliases())) families.push_back(std::move(alias));
-    return metrics_page(std::move(families));
+    with_group_metrics(state, std::move(families), false, respond);
   });
-  router.add("GET", "/public_metrics", [state](const http::Request&) {
+  router.add_async("GET", "/public_metrics", [state](const http::Request&, http::Respond respond) {
     std::vector<metrics::Snapshot> internal = metrics::default_registry().collect();
     std::vector<metrics::Snapshot> families = metrics::apply_views(internal, metrics::public_views());
     for (auto& extra : metrics::default_registry().collect_public()) families.push_back(std::move(extra));
     metrics::collect_process(families, true);
     collect_cluster(*state, families, true);
-    return metrics_page(std::move(families));
+    with_group_metrics(state, std::move(families), true, respond);
+  });
+  router.add_async("GET", "/v1/groups/{group}", [state](const http::Request& request, http::Respond respond) {
+    if (state->broker == nullptr || !state->ready) return respond(not_ready());
+    answer_group(state, request.params.at("group"), respond);
   });
   return router;
 }

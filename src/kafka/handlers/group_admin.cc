@@ -9,6 +9,7 @@
 
 #include "kafka/broker.h"
 #include "kafka/group/group_store.h"
+#include "kafka/group/group_views.h"
 #include "kafka/group/offsets_topic.h"
 #include "kafka/handlers/handlers.h"
 #include "protocol/kafka/generated/delete_groups.h"
@@ -21,21 +22,6 @@ namespace runnel::kafka {
 namespace {
 
 const std::string kDead(group_state_name(GroupState::kDead));
-
-// The group as its shard's coordinator describes it.
-Task<GroupSummary> describe_group(Broker& broker, const std::string& group) {
-  if (broker.metadata().find(std::string(kOffsetsTopic)) == nullptr) {
-    GroupSummary dead;
-    dead.group_id = group;
-    dead.state = kDead;
-    co_return dead;
-  }
-  GroupHome home = home_of(broker, group);
-  auto describe = [&broker, group, partition = home.partition]() -> Task<GroupSummary> {
-    co_return broker.local().groups->describe(group, partition);
-  };
-  co_return co_await broker.shards().invoke_on<GroupSummary>(home.shard, describe);
-}
 
 // On the group's shard: tombstones for the listed offsets (and the group's
 // metadata when `whole_group`), then the group is forgotten.
@@ -75,9 +61,7 @@ Task<HandlerResult> handle_list_groups(RequestContext& ctx, std::span<uint8_t> b
   if (!decode_request(body, ctx.version(), &request)) co_return HandlerResult::malformed();
   Broker& broker = ctx.broker;
   ListGroupsResponse response;
-  auto gather = [&broker](unsigned) -> Task<std::vector<GroupSummary>> { co_return broker.local().groups->list(); };
-  std::vector<std::vector<GroupSummary>> by_shard =
-      co_await broker.shards().invoke_on_all<std::vector<GroupSummary>>(gather);
+  std::vector<GroupSummary> all = co_await list_groups(broker);
   // Filters: a state or type named by the client that no group has
   // matches nothing; an empty filter matches everything.
   auto wanted = [](const std::vector<std::string>& filter, std::string_view value) {
@@ -91,11 +75,6 @@ Task<HandlerResult> handle_list_groups(RequestContext& ctx, std::span<uint8_t> b
     }
     return false;
   };
-  std::vector<GroupSummary> all;
-  for (auto& shard_groups : by_shard) {
-    for (auto& g : shard_groups) all.push_back(std::move(g));
-  }
-  std::sort(all.begin(), all.end(), [](const GroupSummary& a, const GroupSummary& b) { return a.group_id < b.group_id; });
   for (const GroupSummary& g : all) {
     if (!wanted(request.states_filter, g.state) || !wanted(request.types_filter, "classic")) continue;
     auto& listed = response.groups.emplace_back();
