@@ -33,7 +33,6 @@ struct ProduceFlags {
 };
 
 struct ProduceState {
-  const ClientSettings* settings = nullptr;
   const RecordFormat* output = nullptr;  // nullptr: print nothing
   bool json = false;
   int64_t delivered = 0;
@@ -133,7 +132,6 @@ Outcome<int> topic_produce(const ProduceFlags& f, const ClientSettings& s) {
   }
 
   ProduceState state;
-  state.settings = &s;
   state.output = output ? &*output : nullptr;
   state.json = json_out;
   std::signal(SIGINT, on_signal);
