@@ -451,6 +451,12 @@ def test_produce_errors(broker):
     assert "no partition 5" in r.stderr
     r = failed(broker, "topic", "produce", "pe", "-H", "nocolon", stdin="x\n")
     assert "key:value" in r.stderr
+    r = failed(broker, "topic", "produce", "-f", "%v\\n", stdin="x\n")
+    assert "give a topic" in r.stderr
+    # Topics read from the input: a known one works, an unknown one stops the run.
+    r = failed(broker, "topic", "produce", "-f", "%t:%v\\n", stdin="pe:first\nnot-a-topic:x\npe:never\n")
+    assert "not-a-topic" in r.stderr and "UNKNOWN_TOPIC_OR_PARTITION" in r.stderr
+    assert [v for _, _, _, v, _ in read_kp(broker, "pe", 1)] == [b"first"]
 
 
 def test_consume_formats_and_offsets(broker):
