@@ -1,7 +1,7 @@
 // MockCluster: librdkafka's in-memory Kafka-protocol peer
 // (rd_kafka_mock_cluster_new) as a KafkaTarget — no disk, so an upper bound
-// for what framing and the client cost. It keeps only the newest few MiB of
-// each partition: consume tests on it need many partitions.
+// for what framing and the client cost. It keeps only the newest data (about
+// 50 MiB in all with librdkafka 2.0): catch-up reads on it must stay small.
 #pragma once
 
 #include <string>

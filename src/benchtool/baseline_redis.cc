@@ -112,7 +112,8 @@ std::vector<BenchResult> run_redis(const WorkloadParams& p, const RedisOptions& 
 
   // XADD in pipelined rounds of o.pipeline commands.
   const std::int64_t start = steady_ns();
-  const std::int64_t deadline = p.count > 0 ? INT64_MAX : start + static_cast<std::int64_t>(p.duration_s * 1e9);
+  const double limit_s = p.count > 0 ? o.max_seconds : p.duration_s;
+  const std::int64_t deadline = limit_s > 0 ? start + static_cast<std::int64_t>(limit_s * 1e9) : INT64_MAX;
   std::string batch;
   while ((p.count == 0 || add.records < p.count) && steady_ns() < deadline && !stop_requested() && add.ok()) {
     const std::int64_t n = p.count > 0 ? std::min<std::int64_t>(o.pipeline, p.count - add.records) : o.pipeline;

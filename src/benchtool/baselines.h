@@ -27,10 +27,12 @@ struct RedisOptions {
   std::string dir;                        // scratch dir for its data and log
   std::string address;                    // host:port of a running server instead (then server/dir unused)
   int pipeline = 1000;                    // commands in flight per round trip
+  double max_seconds = 0;                 // with a count: stop XADDing after this long anyway (0: never)
 };
 
 // Starts redis-server (AOF per options), XADDs p.count records (or for
-// p.duration_s) of p.record_size bytes pipelined, then drains the stream with
+// p.duration_s; with a count, at most options.max_seconds) of p.record_size
+// bytes pipelined, then drains the stream with
 // XREADGROUP + XACK. Two results: "<id>.xadd" and "<id>.xreadgroup".
 std::vector<BenchResult> run_redis(const WorkloadParams& p, const RedisOptions& options, const std::string& id);
 

@@ -14,21 +14,29 @@ namespace runnel::benchtool {
 
 namespace {
 
-// What the user wrote, flag by flag, for the report's command line.
-std::string command_line(const CLI::App& cmd) {
+// What the user wrote, flag by flag, for the report's command line. Options
+// live on the command and on its option groups.
+std::string command_line(const CLI::App& cmd, const std::vector<const CLI::App*>& groups) {
   std::string s = "runnel bench";
-  for (const CLI::Option* opt : cmd.get_options()) {
+  std::vector<const CLI::Option*> options = cmd.get_options();
+  for (const CLI::App* g : groups)
+    for (const CLI::Option* opt : g->get_options()) options.push_back(opt);
+  for (const CLI::Option* opt : options) {
     if (opt->count() == 0 || opt->get_name() == "--help") continue;
-    const std::string name = opt->get_name(false, true);
     if (opt->get_positional()) {
       for (const auto& r : opt->results()) s += " " + r;
       continue;
     }
-    if (opt->get_type_size() == 0) {
+    if (opt->get_expected_min() == 0) {  // a flag
       s += " " + opt->get_name();
       continue;
     }
-    for (const auto& r : opt->results()) s += " " + opt->get_name() + " " + r;
+    for (const auto& r : opt->results()) {
+      s += " ";
+      s += opt->get_name();
+      s += " ";
+      s += r;
+    }
   }
   return s;
 }
@@ -39,6 +47,7 @@ struct BenchFlags {
   std::string duration = "10s";
   std::string batch_size = "1000000";
   std::string acks = "all";
+  std::vector<const CLI::App*> groups;  // for command_line()
 };
 
 [[noreturn]] void usage(const std::string& message) { throw CLI::ValidationError("runnel bench", message); }
@@ -57,7 +66,7 @@ void run(CLI::App& cmd, BenchFlags& f) {
   auto acks = parse_acks(f.acks);
   if (!acks) usage("--acks: expected 0, 1 or all, got '" + f.acks + "'");
   o.params.acks = *acks;
-  o.command = command_line(cmd);
+  o.command = command_line(cmd, f.groups);
   if (std::string err = validate(o); !err.empty()) usage(err);
 
   install_stop_handlers();
@@ -121,6 +130,9 @@ void add_bench_command(CLI::App& app) {
   params->add_option("--batch-size", flags->batch_size, "Producer batch.size [1000000]")->type_name("SIZE");
   params->add_option("--topic", p.topic, "Use this topic (created if missing) instead of a fresh one")
       ->type_name("NAME");
+  params->add_option("--fetch-wait", p.fetch_wait_ms,
+                     "Consumer fetch.wait.max.ms: how long a broker may hold an empty fetch [500]")
+      ->type_name("MS");
   params->add_option("--connections", p.connections, "Idle connections to open [2000]")->type_name("N");
 
   auto* redis = cmd->add_option_group("Redis");
@@ -133,6 +145,7 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("--scale", o.scale, "Suite: multiply every duration and count (0.05 for a smoke run) [1]")
       ->type_name("F");
   cmd->add_flag("--json", o.json, "Print the report as JSON");
+  flags->groups = {target, params, redis};
   cmd->callback([cmd, flags] { run(*cmd, *flags); });
 }
 

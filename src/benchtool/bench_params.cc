@@ -86,6 +86,7 @@ std::string validate(const WorkloadParams& p, const std::string& workload) {
   if (p.count == 0 && !(p.duration_s > 0)) return "--duration must be positive (or give --count)";
   if (p.linger_ms < 0 || p.linger_ms > 900000) return "--linger must be 0..900000 ms";
   if (p.batch_size < 1 || p.batch_size > 2147483647) return "--batch-size must be 1B..2GiB";
+  if (p.fetch_wait_ms < 0 || p.fetch_wait_ms > 300000) return "--fetch-wait must be 0..300000 ms";
   if (workload == "e2e" && p.rate <= 0) return "e2e needs a fixed --rate (records/s)";
   if (workload == "connections" && (p.connections < 1 || p.connections > 1000000))
     return "--connections must be 1..1000000";

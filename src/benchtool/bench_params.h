@@ -23,6 +23,7 @@ struct WorkloadParams {
   int linger_ms = 5;
   std::int64_t batch_size = 1 << 20;  // librdkafka batch.size, bytes
   int connections = 2000;             // idle-connection workload
+  int fetch_wait_ms = 500;            // consumer fetch.wait.max.ms (librdkafka's default)
 };
 
 // Sizes: a plain byte count or a number with B, KB/KiB/K, MB/MiB/M, GB/GiB/G

@@ -50,8 +50,7 @@ void ConsumerPool::run(int index) {
       {"group.id", group},
       {"enable.auto.commit", "false"},
       {"enable.auto.offset.store", "false"},
-      {"enable.partition.eof", options_.stop_at_eof ? "true" : "false"},
-      {"allow.auto.create.topics", "false"},
+      {"fetch.wait.max.ms", std::to_string(options_.fetch_wait_ms)},
   };
   for (const auto& [name, value] : settings) {
     if (rd_kafka_conf_set(conf, name, value.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
@@ -67,11 +66,8 @@ void ConsumerPool::run(int index) {
   }
   rd_kafka_poll_set_consumer(rk);
   rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(options_.partitions / n + 1);
-  int mine = 0;
-  for (int p = index; p < options_.partitions; p += n) {
+  for (int p = index; p < options_.partitions; p += n)
     rd_kafka_topic_partition_list_add(parts, options_.topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
-    ++mine;
-  }
   rd_kafka_resp_err_t err = rd_kafka_assign(rk, parts);
   rd_kafka_topic_partition_list_destroy(parts);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -80,7 +76,6 @@ void ConsumerPool::run(int index) {
     return;
   }
 
-  int eofs = 0;
   bool announced = false;
   while (!quit_.load(std::memory_order_relaxed) && !stop_requested()) {
     rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
@@ -90,12 +85,7 @@ void ConsumerPool::run(int index) {
     }
     const std::int64_t now = steady_ns();
     if (m) {
-      if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        if (options_.stop_at_eof && ++eofs >= mine) {
-          rd_kafka_message_destroy(m);
-          break;
-        }
-      } else if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
         ++out.errors;
         if (out.first_error.empty()) out.first_error = std::string("consume: ") + rd_kafka_message_errstr(m);
       } else {
@@ -147,9 +137,27 @@ ConsumeOutcome ConsumerPool::finish(std::int64_t expected, double grace_s) {
   return join();
 }
 
-ConsumeOutcome ConsumerPool::wait_eof(double timeout_s) {
-  deadline_ns_.store(steady_ns() + static_cast<std::int64_t>(timeout_s * 1e9));
-  return join();
+std::int64_t records_available(const std::string& bootstrap, const std::string& topic, int partitions,
+                               std::string& error) {
+  char errstr[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), errstr, sizeof errstr);
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+  if (!rk) {
+    error = std::string("watermarks: ") + errstr;
+    return -1;
+  }
+  std::int64_t total = 0;
+  for (int p = 0; p < partitions && error.empty(); ++p) {
+    int64_t low = 0, high = 0;
+    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(rk, topic.c_str(), p, &low, &high, 10000);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+      error = "watermarks of partition " + std::to_string(p) + ": " + rd_kafka_err2str(err);
+    else
+      total += high - low;
+  }
+  rd_kafka_destroy(rk);
+  return error.empty() ? total : -1;
 }
 
 }  // namespace runnel::benchtool

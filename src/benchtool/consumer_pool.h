@@ -1,8 +1,10 @@
 // ConsumerPool: the consuming half of the Kafka workloads. N librdkafka
 // consumers, one thread each, every one assigned (no group rebalance) a share
 // of the topic's partitions from the beginning. Counts records and bytes,
-// and for stamped values records send-to-receipt latency. Ends at partition
-// EOF (catch-up reads), or once the caller says how many records to expect.
+// and for stamped values records send-to-receipt latency. Ends once the
+// caller says how many records to expect and that many arrived (or a deadline
+// passed). Partition EOF is not used as the end: librdkafka's mock cluster
+// reports it early once a fetch response is full.
 #pragma once
 
 #include <atomic>
@@ -26,6 +28,11 @@ struct ConsumeOutcome {
   std::string first_error;
 };
 
+// Records between each partition's low and high watermark: what a catch-up
+// read from the beginning will find. -1 and `error` set on failure.
+std::int64_t records_available(const std::string& bootstrap, const std::string& topic, int partitions,
+                               std::string& error);
+
 class ConsumerPool {
  public:
   struct Options {
@@ -33,9 +40,9 @@ class ConsumerPool {
     std::string topic;
     int partitions = 1;
     int consumers = 1;
-    bool stop_at_eof = false;     // catch-up: done when every partition reached its end
     bool measure_latency = false;  // values carry a steady_ns() send stamp
     std::int64_t latency_from_ns = 0;  // stamps before this are warm-up, not recorded
+    int fetch_wait_ms = 500;
   };
 
   explicit ConsumerPool(Options options) : options_(std::move(options)) {}
@@ -50,8 +57,6 @@ class ConsumerPool {
   // Tells the pool the total to expect; it ends when that many arrived or
   // grace_s later. Joins the threads and returns the merged outcome.
   ConsumeOutcome finish(std::int64_t expected, double grace_s);
-  // Catch-up: waits for EOF on every partition (or timeout_s).
-  ConsumeOutcome wait_eof(double timeout_s);
 
  private:
   void run(int index);

@@ -60,8 +60,10 @@ rd_kafka_t* new_producer(const std::string& bootstrap, const WorkloadParams& p, 
       {"compression.codec", p.compression},
       {"linger.ms", std::to_string(p.linger_ms)},
       {"batch.size", std::to_string(p.batch_size)},
-      {"queue.buffering.max.messages", "1000000"},
-      {"queue.buffering.max.kbytes", "1048576"},
+      // Room for a few batches per partition, not for seconds of backlog:
+      // a duration-bound run should end near its duration.
+      {"queue.buffering.max.messages", "500000"},
+      {"queue.buffering.max.kbytes", "65536"},
       {"allow.auto.create.topics", "false"},
   };
   for (const auto& [name, value] : settings) {

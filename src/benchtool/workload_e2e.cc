@@ -23,6 +23,7 @@ BenchResult run_e2e(const KafkaTarget& target, const WorkloadParams& p, const st
   options.partitions = p.partitions;
   options.consumers = p.consumers;
   options.measure_latency = true;
+  options.fetch_wait_ms = p.fetch_wait_ms;
   // Records sent in the first tenth of the run (at most 1s) warm connections
   // and caches; they are counted but their latency is not recorded.
   options.latency_from_ns = INT64_MAX;

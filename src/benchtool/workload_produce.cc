@@ -12,6 +12,7 @@ std::string describe(const WorkloadParams& p, bool with_consumers) {
   if (with_consumers) s += " C" + std::to_string(p.consumers);
   s += " linger=" + std::to_string(p.linger_ms) + "ms";
   if (p.rate > 0) s += " rate=" + std::to_string(static_cast<long long>(p.rate)) + "/s";
+  if (with_consumers && p.fetch_wait_ms != 500) s += " fetch-wait=" + std::to_string(p.fetch_wait_ms) + "ms";
   return s;
 }
 
