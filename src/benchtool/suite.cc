@@ -98,7 +98,15 @@ void run_standard_suite(const BenchOptions& o, const KafkaTarget& runnel, const 
   catchup.count = scaled(256 * 1024);  // 256 MiB of 1 KiB records
 
   // Runnel first: its idle memory before anything else touches it.
-  if (runnel.pid > 0) add(report, measure_rss(runnel, "runnel.rss.idle", "idle, just started"));
+  // Connections next, on a fresh heap: later, memory freed by the other runs
+  // would be reused and hide what each connection costs.
+  if (runnel.pid > 0) {
+    add(report, measure_rss(runnel, "runnel.rss.idle", "idle, just started"));
+    WorkloadParams conns = durable;
+    conns.connections = static_cast<int>(scaled(2000));
+    add(report, run_connections(runnel, conns, "runnel.connections.2000"));
+  }
+  if (stop_requested()) return;
   announce("runnel: durable produce");
   const BenchResult& produced = add(report, run_produce(runnel, durable, "runnel.produce.1k.acks-all"));
   const double durable_rate = produced.ok() ? produced.records_per_s() : 0;
@@ -126,11 +134,6 @@ void run_standard_suite(const BenchOptions& o, const KafkaTarget& runnel, const 
     add(report, run_e2e(runnel, e2e, id));
     if (stop_requested()) return;
   }
-
-  WorkloadParams conns = durable;
-  conns.connections = static_cast<int>(scaled(2000));
-  if (runnel.pid > 0) add(report, run_connections(runnel, conns, "runnel.connections.2000"));
-  if (stop_requested()) return;
 
   // Baselines.
   announce("baseline: loopback TCP");
