@@ -577,6 +577,16 @@ def test_consume_tails_until_interrupted_or_the_reader_leaves(broker):
         proc.kill()
 
 
+def test_consume_with_group_without_join_group_fails_clearly(broker):
+    if broker_speaks_join_group(broker):
+        pytest.skip("the broker speaks JoinGroup: test_consume_with_group_commits_and_resumes covers -g")
+    ok(broker, "topic", "create", "nojoin")
+    started = time.monotonic()
+    r = failed(broker, "topic", "consume", "nojoin", "-g", "g", "-n", "1", timeout=60)
+    assert "JoinGroup" in r.stderr and "UNSUPPORTED_FEATURE" in r.stderr, r.stderr
+    assert time.monotonic() - started < 30
+
+
 def test_consume_with_group_commits_and_resumes(broker):
     if not broker_speaks_join_group(broker):
         pytest.skip("the broker does not list JoinGroup in ApiVersions yet (group membership is issue 5)")
