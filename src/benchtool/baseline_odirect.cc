@@ -14,7 +14,8 @@
 
 namespace runnel::benchtool {
 
-BenchResult run_odirect(const std::string& dir, std::int64_t total_bytes, double max_seconds, const std::string& id) {
+BenchResult run_odirect(const std::string& dir, std::int64_t total_bytes, double max_seconds,
+                        const std::string& id) {
   BenchResult r;
   r.id = id;
   r.workload = "odirect";
@@ -51,7 +52,8 @@ BenchResult run_odirect(const std::string& dir, std::int64_t total_bytes, double
   const std::int64_t start = steady_ns();
   const std::int64_t deadline = start + static_cast<std::int64_t>(max_seconds * 1e9);
   std::int64_t written = 0;
-  while (written + static_cast<std::int64_t>(kChunk) <= total_bytes && steady_ns() < deadline && !stop_requested()) {
+  while (written + static_cast<std::int64_t>(kChunk) <= total_bytes && steady_ns() < deadline &&
+         !stop_requested()) {
     ssize_t w = ::pwrite(fd, buf.get(), kChunk, written);
     if (w != static_cast<ssize_t>(kChunk)) {
       r.error = std::string("pwrite: ") + (w < 0 ? std::strerror(errno) : "short write");

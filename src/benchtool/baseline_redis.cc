@@ -62,8 +62,9 @@ class RespConnection {
 };
 
 std::string describe_redis(const WorkloadParams& p, const RedisOptions& o) {
-  return format_size(static_cast<std::int64_t>(p.record_size)) + " appendfsync=" +
-         (o.appendfsync == "no" ? std::string("off") : o.appendfsync) + " pipeline=" + std::to_string(o.pipeline);
+  return format_size(static_cast<std::int64_t>(p.record_size)) +
+         " appendfsync=" + (o.appendfsync == "no" ? std::string("off") : o.appendfsync) +
+         " pipeline=" + std::to_string(o.pipeline);
 }
 
 }  // namespace
@@ -83,9 +84,11 @@ std::vector<BenchResult> run_redis(const WorkloadParams& p, const RedisOptions& 
   std::string port;
   if (o.address.empty()) {
     port = std::to_string(free_port());
-    std::vector<std::string> argv = {o.server, "--port", port, "--bind", "127.0.0.1", "--dir", o.dir,
-                                     "--save", "", "--daemonize", "no", "--protected-mode", "no",
-                                     "--appendonly", o.appendfsync == "no" ? "no" : "yes"};
+    std::vector<std::string> argv = {o.server,      "--port",       port,
+                                     "--bind",      "127.0.0.1",    "--dir",
+                                     o.dir,         "--save",       "",
+                                     "--daemonize", "no",           "--protected-mode",
+                                     "no",          "--appendonly", o.appendfsync == "no" ? "no" : "yes"};
     if (o.appendfsync != "no") {
       argv.push_back("--appendfsync");
       argv.push_back(o.appendfsync);
@@ -116,7 +119,8 @@ std::vector<BenchResult> run_redis(const WorkloadParams& p, const RedisOptions& 
   const std::int64_t deadline = limit_s > 0 ? start + static_cast<std::int64_t>(limit_s * 1e9) : INT64_MAX;
   std::string batch;
   while ((p.count == 0 || add.records < p.count) && steady_ns() < deadline && !stop_requested() && add.ok()) {
-    const std::int64_t n = p.count > 0 ? std::min<std::int64_t>(o.pipeline, p.count - add.records) : o.pipeline;
+    const std::int64_t n =
+        p.count > 0 ? std::min<std::int64_t>(o.pipeline, p.count - add.records) : o.pipeline;
     batch.clear();
     for (std::int64_t i = 0; i < n; ++i) resp_encode(batch, {"XADD", key, "*", "v", payload});
     if (!c.send(batch)) {

@@ -50,12 +50,15 @@ struct BenchFlags {
   std::vector<const CLI::App*> groups;  // for command_line()
 };
 
-[[noreturn]] void usage(const std::string& message) { throw CLI::ValidationError("runnel bench", message); }
+[[noreturn]] void usage(const std::string& message) {
+  throw CLI::ValidationError("runnel bench", message);
+}
 
 void run(CLI::App& cmd, BenchFlags& f) {
   BenchOptions& o = f.options;
   auto size = parse_size(f.record_size);
-  if (!size || *size < 1) usage("--record-size: expected a size like 100, 1KiB or 1MiB, got '" + f.record_size + "'");
+  if (!size || *size < 1)
+    usage("--record-size: expected a size like 100, 1KiB or 1MiB, got '" + f.record_size + "'");
   o.params.record_size = static_cast<std::size_t>(*size);
   auto duration = parse_duration(f.duration);
   if (!duration) usage("--duration: expected a time like 10s, 500ms or 2m, got '" + f.duration + "'");
@@ -90,29 +93,37 @@ void add_bench_command(CLI::App& app) {
       "(loopback TCP, O_DIRECT disk, librdkafka's mock cluster, Redis Streams)");
   cmd->footer(
       "Workloads: produce (max throughput, or --rate), e2e (produce+consume at --rate, end-to-end latency), "
-      "catchup (read a pre-filled topic), connections (idle connections and broker RSS), rss (broker RSS now), "
+      "catchup (read a pre-filled topic), connections (idle connections and broker RSS), rss (broker RSS "
+      "now), "
       "loopback, odirect, redis.\n"
       "Examples:\n"
       "  runnel bench produce --start-runnel build/bin/runnel --record-size 1KiB --partitions 6 --acks all\n"
       "  runnel bench e2e --brokers 127.0.0.1:9092 --rate 20000 --duration 30s --json\n"
       "  runnel bench redis --appendfsync everysec --count 100000\n"
       "  runnel bench --suite standard --start-runnel build/bin/runnel");
-  cmd->add_option("workload", o.workload, "produce|e2e|catchup|connections|rss|loopback|odirect|redis [produce]");
-  cmd->add_option("--suite", o.suite, "Run a whole suite instead of one workload: standard")->type_name("NAME");
+  cmd->add_option("workload", o.workload,
+                  "produce|e2e|catchup|connections|rss|loopback|odirect|redis [produce]");
+  cmd->add_option("--suite", o.suite, "Run a whole suite instead of one workload: standard")
+      ->type_name("NAME");
 
   auto* target = cmd->add_option_group("Target");
   target->add_option("--brokers", o.brokers, "An already-running broker, host:port[,host:port]")
       ->type_name("HOST:PORT");
   target->add_option("--broker-pid", o.broker_pid, "Its process id, for memory figures with --brokers")
       ->type_name("PID");
-  target->add_option("--start-runnel", o.start_runnel,
-                     "Start `PATH serve` on a scratch data dir and free ports, and stop it after")
+  target
+      ->add_option("--start-runnel", o.start_runnel,
+                   "Start `PATH serve` on a scratch data dir and free ports, and stop it after")
       ->type_name("PATH");
-  target->add_option("--runnel-arg", o.runnel_args, "Extra argument for the started `serve` (repeatable), e.g. --runnel-arg=--smp=1")
+  target
+      ->add_option("--runnel-arg", o.runnel_args,
+                   "Extra argument for the started `serve` (repeatable), e.g. --runnel-arg=--smp=1")
       ->type_name("ARG")
       ->allow_extra_args(false);
   target->add_flag("--mock", o.mock, "librdkafka's in-memory mock cluster (a baseline with no disk)");
-  target->add_option("--data-dir", o.data_dir, "Where scratch dirs (data, O_DIRECT file) go [the system temp dir]")
+  target
+      ->add_option("--data-dir", o.data_dir,
+                   "Where scratch dirs (data, O_DIRECT file) go [the system temp dir]")
       ->type_name("DIR");
 
   auto* params = cmd->add_option_group("Workload");
@@ -122,25 +133,30 @@ void add_bench_command(CLI::App& app) {
   params->add_option("--consumers", p.consumers, "Consumer clients, a thread each [1]")->type_name("N");
   params->add_option("--acks", flags->acks, "0, 1 or all [all]")->type_name("ACKS");
   params->add_option("--compression", p.compression, "none|gzip|snappy|lz4|zstd [none]")->type_name("CODEC");
-  params->add_option("--rate", p.rate, "Records/s over all producers; 0 = as fast as possible [0]")->type_name("N");
+  params->add_option("--rate", p.rate, "Records/s over all producers; 0 = as fast as possible [0]")
+      ->type_name("N");
   params->add_option("--duration", flags->duration, "How long to produce, e.g. 10s, 500ms, 2m [10s]")
       ->type_name("TIME");
-  params->add_option("--count", p.count, "Records to produce instead of a duration (odirect: MiB)")->type_name("N");
+  params->add_option("--count", p.count, "Records to produce instead of a duration (odirect: MiB)")
+      ->type_name("N");
   params->add_option("--linger", p.linger_ms, "Producer linger.ms [5]")->type_name("MS");
   params->add_option("--batch-size", flags->batch_size, "Producer batch.size [1000000]")->type_name("SIZE");
   params->add_option("--topic", p.topic, "Use this topic (created if missing) instead of a fresh one")
       ->type_name("NAME");
-  params->add_option("--fetch-wait", p.fetch_wait_ms,
-                     "Consumer fetch.wait.max.ms: how long a broker may hold an empty fetch [500]")
+  params
+      ->add_option("--fetch-wait", p.fetch_wait_ms,
+                   "Consumer fetch.wait.max.ms: how long a broker may hold an empty fetch [500]")
       ->type_name("MS");
   params->add_option("--connections", p.connections, "Idle connections to open [2000]")->type_name("N");
 
   auto* redis = cmd->add_option_group("Redis");
   redis->add_option("--appendfsync", o.redis.appendfsync, "everysec|always|no (no: AOF off) [everysec]")
       ->type_name("POLICY");
-  redis->add_option("--redis-server", o.redis.server, "redis-server binary to start [redis-server]")->type_name("PATH");
+  redis->add_option("--redis-server", o.redis.server, "redis-server binary to start [redis-server]")
+      ->type_name("PATH");
   redis->add_option("--redis", o.redis.address, "A running Redis instead, host:port")->type_name("HOST:PORT");
-  redis->add_option("--pipeline", o.redis.pipeline, "Commands per pipelined round trip [1000]")->type_name("N");
+  redis->add_option("--pipeline", o.redis.pipeline, "Commands per pipelined round trip [1000]")
+      ->type_name("N");
 
   cmd->add_option("--scale", o.scale, "Suite: multiply every duration and count (0.05 for a smoke run) [1]")
       ->type_name("F");

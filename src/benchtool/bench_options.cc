@@ -12,14 +12,18 @@ bool is_kafka_workload(const std::string& w) {
 std::string validate(const BenchOptions& o) {
   if (!o.suite.empty()) {
     if (o.suite != "standard") return "--suite: the only suite is 'standard'";
-    if (o.brokers.empty() == o.start_runnel.empty()) return "--suite needs exactly one of --brokers or --start-runnel";
+    if (o.brokers.empty() == o.start_runnel.empty())
+      return "--suite needs exactly one of --brokers or --start-runnel";
     if (!(o.scale > 0 && o.scale <= 100)) return "--scale must be in (0, 100]";
     return "";
   }
-  static const char* kWorkloads[] = {"produce", "e2e", "catchup", "connections", "rss", "loopback", "odirect", "redis"};
+  static const char* kWorkloads[] = {"produce", "e2e",      "catchup", "connections",
+                                     "rss",     "loopback", "odirect", "redis"};
   bool known = false;
   for (const char* w : kWorkloads) known = known || o.workload == w;
-  if (!known) return "unknown workload '" + o.workload + "' (produce, e2e, catchup, connections, rss, loopback, odirect, redis)";
+  if (!known)
+    return "unknown workload '" + o.workload +
+           "' (produce, e2e, catchup, connections, rss, loopback, odirect, redis)";
   if (is_kafka_workload(o.workload)) {
     int targets = (o.brokers.empty() ? 0 : 1) + (o.start_runnel.empty() ? 0 : 1) + (o.mock ? 1 : 0);
     if (targets != 1) return o.workload + " needs exactly one target: --brokers, --start-runnel or --mock";

@@ -26,9 +26,9 @@ struct BenchOptions {
   bool mock = false;
   std::string data_dir;  // parent of scratch dirs ("" = the system temp dir)
   RedisOptions redis;
-  double scale = 1.0;    // suite: multiplies every duration and count
+  double scale = 1.0;  // suite: multiplies every duration and count
   bool json = false;
-  std::string command;   // the command line, for the report
+  std::string command;  // the command line, for the report
 };
 
 // The first reason the options cannot run, or "".

@@ -10,16 +10,16 @@
 namespace runnel::benchtool {
 
 struct WorkloadParams {
-  std::string topic;                  // empty: a fresh "runnel-bench-<n>" per run
-  std::size_t record_size = 1024;     // value bytes per record
+  std::string topic;               // empty: a fresh "runnel-bench-<n>" per run
+  std::size_t record_size = 1024;  // value bytes per record
   int partitions = 6;
   int producers = 1;
   int consumers = 1;
-  std::string acks = "all";           // "0", "1" or "all"
-  std::string compression = "none";   // none|gzip|snappy|lz4|zstd
-  double rate = 0;                    // records/s over all producers; 0 = as fast as possible
-  double duration_s = 10;             // used when count == 0
-  std::int64_t count = 0;             // records; 0 = run for duration_s
+  std::string acks = "all";          // "0", "1" or "all"
+  std::string compression = "none";  // none|gzip|snappy|lz4|zstd
+  double rate = 0;                   // records/s over all producers; 0 = as fast as possible
+  double duration_s = 10;            // used when count == 0
+  std::int64_t count = 0;            // records; 0 = run for duration_s
   int linger_ms = 5;
   std::int64_t batch_size = 1 << 20;  // librdkafka batch.size, bytes
   int connections = 2000;             // idle-connection workload

@@ -21,10 +21,10 @@ struct LatencySummary {
 };
 
 struct BenchResult {
-  std::string id;        // stable key for scripts and ratios, e.g. "runnel.produce.1k.acks-all"
-  std::string workload;  // produce|e2e|catchup|connections|loopback|odirect|redis-xadd|redis-xreadgroup
-  std::string target;    // runnel|mock|redis-everysec|redis-always|loopback|disk|brokers
-  std::string params;    // short human description of the parameters
+  std::string id;            // stable key for scripts and ratios, e.g. "runnel.produce.1k.acks-all"
+  std::string workload;      // produce|e2e|catchup|connections|loopback|odirect|redis-xadd|redis-xreadgroup
+  std::string target;        // runnel|mock|redis-everysec|redis-always|loopback|disk|brokers
+  std::string params;        // short human description of the parameters
   std::int64_t records = 0;  // records (or chunks) that completed
   std::int64_t bytes = 0;    // payload bytes that completed
   std::int64_t sent = 0;     // e2e: records produced (records = received)
@@ -44,10 +44,10 @@ struct BenchResult {
 // has one (goal 0: report only).
 struct Ratio {
   std::string label;
-  std::string numerator;    // result id
-  std::string denominator;  // result id
-  std::string metric;       // "bytes_per_s" | "records_per_s"
-  double goal = 0;          // at least this ratio
+  std::string numerator;        // result id
+  std::string denominator;      // result id
+  std::string metric;           // "bytes_per_s" | "records_per_s"
+  double goal = 0;              // at least this ratio
   std::optional<double> value;  // empty when either side is missing or failed
 };
 

@@ -76,7 +76,8 @@ int run_bench(const BenchOptions& o, Report& report) {
   if (wants_kafka) {
     if (!o.start_runnel.empty()) {
       runnel = std::make_unique<RunnelServer>();
-      std::fprintf(stderr, "bench: starting %s serve in %s\n", o.start_runnel.c_str(), scratch.path().c_str());
+      std::fprintf(stderr, "bench: starting %s serve in %s\n", o.start_runnel.c_str(),
+                   scratch.path().c_str());
       std::string err = runnel->start(o.start_runnel, scratch.make_sub("runnel"), o.runnel_args);
       if (!err.empty()) {
         report.results.push_back(failed("runnel.start", "runnel", err));
@@ -112,12 +113,13 @@ int run_bench(const BenchOptions& o, Report& report) {
     report.results.push_back(run_loopback(o.params.duration_s, "baseline.loopback"));
   } else if (o.workload == "odirect") {
     const std::int64_t total = o.params.count > 0 ? o.params.count << 20 : std::int64_t{4} << 30;
-    report.results.push_back(run_odirect(scratch.path(), total, o.params.count > 0 ? 3600 : o.params.duration_s,
-                                         "baseline.odirect"));
+    report.results.push_back(run_odirect(
+        scratch.path(), total, o.params.count > 0 ? 3600 : o.params.duration_s, "baseline.odirect"));
   } else if (o.workload == "redis") {
     RedisOptions ro = o.redis;
     ro.dir = scratch.make_sub("redis");
-    for (auto& r : run_redis(o.params, ro, "baseline.redis-" + (ro.appendfsync == "no" ? "off" : ro.appendfsync)))
+    for (auto& r :
+         run_redis(o.params, ro, "baseline.redis-" + (ro.appendfsync == "no" ? "off" : ro.appendfsync)))
       report.results.push_back(std::move(r));
   }
   evaluate(report);

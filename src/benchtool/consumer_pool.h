@@ -40,7 +40,7 @@ class ConsumerPool {
     std::string topic;
     int partitions = 1;
     int consumers = 1;
-    bool measure_latency = false;  // values carry a steady_ns() send stamp
+    bool measure_latency = false;      // values carry a steady_ns() send stamp
     std::int64_t latency_from_ns = 0;  // stamps before this are warm-up, not recorded
     int fetch_wait_ms = 500;
   };

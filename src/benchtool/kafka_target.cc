@@ -77,7 +77,8 @@ std::string create_topic_with_admin(const std::string& bootstrap, const std::str
 
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (partitions_with_leader(rk.get(), topic) < partitions) {
-    if (std::chrono::steady_clock::now() > deadline) return "topic " + topic + ": partitions have no leader after 60s";
+    if (std::chrono::steady_clock::now() > deadline)
+      return "topic " + topic + ": partitions have no leader after 60s";
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return "";
@@ -85,7 +86,8 @@ std::string create_topic_with_admin(const std::string& bootstrap, const std::str
 
 std::string fresh_topic_name(const std::string& tag) {
   static std::atomic<int> counter{0};
-  return "runnel-bench-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1)) + "-" + tag;
+  return "runnel-bench-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1)) + "-" +
+         tag;
 }
 
 }  // namespace runnel::benchtool

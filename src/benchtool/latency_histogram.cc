@@ -18,7 +18,7 @@ LatencyHistogram::LatencyHistogram() : buckets_(kBuckets, 0) {}
 std::size_t LatencyHistogram::bucket_of(std::uint64_t ns) {
   if (ns < kSub) return static_cast<std::size_t>(ns);
   const int msb = 63 - std::countl_zero(ns);
-  const int shift = msb - kSubBits;  // >= 0
+  const int shift = msb - kSubBits;            // >= 0
   const std::uint64_t mantissa = ns >> shift;  // in [kSub, 2*kSub)
   return static_cast<std::size_t>(kSub + static_cast<std::uint64_t>(shift) * kSub + (mantissa - kSub));
 }

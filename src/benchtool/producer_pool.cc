@@ -89,12 +89,13 @@ struct ThreadPlan {
 }  // namespace
 
 std::int64_t steady_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
-ProduceOutcome produce_records(const std::string& bootstrap, const std::string& topic, const WorkloadParams& p,
-                               bool stamp_send_time) {
+ProduceOutcome produce_records(const std::string& bootstrap, const std::string& topic,
+                               const WorkloadParams& p, bool stamp_send_time) {
   ProduceOutcome out;
   DeliveryCounters counters;
   std::vector<rd_kafka_t*> producers;
@@ -121,7 +122,8 @@ ProduceOutcome produce_records(const std::string& bootstrap, const std::string& 
 
   std::atomic<std::int64_t> attempted{0};
   const std::int64_t start = steady_ns();
-  const std::int64_t deadline = p.count > 0 ? INT64_MAX : start + static_cast<std::int64_t>(p.duration_s * 1e9);
+  const std::int64_t deadline =
+      p.count > 0 ? INT64_MAX : start + static_cast<std::int64_t>(p.duration_s * 1e9);
   std::vector<std::thread> threads;
   const int n = static_cast<int>(producers.size());
   for (int i = 0; i < n && out.first_error.empty(); ++i) {
@@ -153,7 +155,8 @@ ProduceOutcome produce_records(const std::string& bootstrap, const std::string& 
           value = stamped.data();
           flags = RD_KAFKA_MSG_F_COPY;
         }
-        if (rd_kafka_produce(rkt, RD_KAFKA_PARTITION_UA, flags, value, payload.size(), nullptr, 0, nullptr) == -1) {
+        if (rd_kafka_produce(rkt, RD_KAFKA_PARTITION_UA, flags, value, payload.size(), nullptr, 0, nullptr) ==
+            -1) {
           rd_kafka_resp_err_t err = rd_kafka_last_error();
           if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
             rd_kafka_poll(rk, 1);

@@ -26,8 +26,8 @@ struct ProduceOutcome {
 
 // Runs to completion: every record handed over has its delivery report by
 // return (or flush gave up after 60s, counted as errors).
-ProduceOutcome produce_records(const std::string& bootstrap, const std::string& topic, const WorkloadParams& p,
-                               bool stamp_send_time);
+ProduceOutcome produce_records(const std::string& bootstrap, const std::string& topic,
+                               const WorkloadParams& p, bool stamp_send_time);
 
 // Steady-clock nanoseconds, the time base of stamps and latencies.
 std::int64_t steady_ns();

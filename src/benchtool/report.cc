@@ -100,7 +100,11 @@ std::string format_table(const Report& report) {
       rows.push_back({r.id, r.target, r.params, "-", "-", "FAILED: " + r.error});
       continue;
     }
-    std::vector<std::string> row = {r.id, r.target, r.params, std::to_string(r.records), fmt("%.2f", r.seconds),
+    std::vector<std::string> row = {r.id,
+                                    r.target,
+                                    r.params,
+                                    std::to_string(r.records),
+                                    fmt("%.2f", r.seconds),
                                     r.bytes > 0 ? human_bytes_rate(r.bytes_per_s()) : "-",
                                     r.records > 0 ? human_count_rate(r.records_per_s()) : "-"};
     if (r.latency && r.latency->count > 0) {
@@ -125,7 +129,8 @@ std::string format_table(const Report& report) {
       std::string value = r.value ? fmt("%.2fx", *r.value) : "n/a";
       std::string goal = r.goal > 0 ? fmt(">= %.2fx", r.goal) : "-";
       std::string verdict = (!r.value || r.goal <= 0) ? "" : (*r.value >= r.goal ? "met" : "MISSED");
-      rr.push_back({r.label, r.numerator + " / " + r.denominator + " (" + r.metric + ")", value, goal, verdict});
+      rr.push_back(
+          {r.label, r.numerator + " / " + r.denominator + " (" + r.metric + ")", value, goal, verdict});
     }
     out += "\n" + render(rr);
   }
@@ -188,7 +193,10 @@ std::string format_json(const Report& report) {
     w.key("metric").value(r.metric);
     w.key("goal").value(r.goal);
     w.key("value");
-    if (r.value) w.value(*r.value); else w.null();
+    if (r.value)
+      w.value(*r.value);
+    else
+      w.null();
     w.end_object();
   }
   w.end_array();
@@ -200,7 +208,10 @@ std::string format_json(const Report& report) {
     w.key("metric").value(c.metric);
     w.key("limit").value(c.limit);
     w.key("value");
-    if (c.value) w.value(*c.value); else w.null();
+    if (c.value)
+      w.value(*c.value);
+    else
+      w.null();
     w.end_object();
   }
   w.end_array();
@@ -224,8 +235,8 @@ std::string machine_facts() {
   long pages = sysconf(_SC_PHYS_PAGES);
   long page = sysconf(_SC_PAGE_SIZE);
   double gib = pages > 0 && page > 0 ? static_cast<double>(pages) * static_cast<double>(page) / (1 << 30) : 0;
-  return model + ", " + std::to_string(sysconf(_SC_NPROCESSORS_ONLN)) + " cores, " + fmt("%.0f GiB RAM", gib) +
-         ", Linux " + kernel;
+  return model + ", " + std::to_string(sysconf(_SC_NPROCESSORS_ONLN)) + " cores, " +
+         fmt("%.0f GiB RAM", gib) + ", Linux " + kernel;
 }
 
 }  // namespace runnel::benchtool

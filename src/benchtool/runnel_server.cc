@@ -9,7 +9,8 @@ std::string RunnelServer::start(const std::string& binary, const std::string& da
   for (int attempt = 0; attempt < 3; ++attempt) {
     kafka_port_ = free_port();
     admin_port_ = free_port();
-    std::vector<std::string> argv = {binary, "serve", "--data-dir", data_dir + "/data",
+    std::vector<std::string> argv = {binary,         "serve",
+                                     "--data-dir",   data_dir + "/data",
                                      "--kafka-addr", "127.0.0.1:" + std::to_string(kafka_port_),
                                      "--admin-addr", "127.0.0.1:" + std::to_string(admin_port_)};
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());

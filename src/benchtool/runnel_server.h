@@ -14,7 +14,8 @@ class RunnelServer {
  public:
   // binary: the runnel executable. data_dir: an empty directory it may use.
   // extra_args are appended to `serve` (e.g. --smp 1). Returns "" or why not.
-  std::string start(const std::string& binary, const std::string& data_dir, const std::vector<std::string>& extra_args);
+  std::string start(const std::string& binary, const std::string& data_dir,
+                    const std::vector<std::string>& extra_args);
   void stop() { proc_.stop(); }
   KafkaTarget target() const;
   pid_t pid() const { return proc_.pid(); }

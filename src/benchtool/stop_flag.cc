@@ -10,7 +10,9 @@ namespace runnel::benchtool {
 namespace {
 std::atomic<bool> g_stop{false};
 
-void on_signal(int) { g_stop.store(true); }
+void on_signal(int) {
+  g_stop.store(true);
+}
 }  // namespace
 
 void install_stop_handlers() {
@@ -23,6 +25,8 @@ void install_stop_handlers() {
   signal(SIGPIPE, SIG_IGN);
 }
 
-bool stop_requested() { return g_stop.load(std::memory_order_relaxed); }
+bool stop_requested() {
+  return g_stop.load(std::memory_order_relaxed);
+}
 
 }  // namespace runnel::benchtool

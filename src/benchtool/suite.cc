@@ -44,26 +44,58 @@ std::string join(const char* prefix, const char* name) {
 const std::string kAcksOne = "1";
 const std::string kAcksAll = "all";
 
-void announce(const char* what) { std::fprintf(stderr, "bench: %s\n", what); }
+void announce(const char* what) {
+  std::fprintf(stderr, "bench: %s\n", what);
+}
 
 }  // namespace
 
 void add_standard_goals(Report& report) {
   report.ratios = {
-      {"durable produce 1KiB vs mock", "runnel.produce.1k.acks-all", "mock.produce.1k.acks-all", "bytes_per_s", 0.70, {}},
-      {"durable produce 1KiB vs Redis AOF everysec", "runnel.produce.1k.acks-all", "baseline.redis-everysec.xadd",
-       "bytes_per_s", 2.0, {}},
-      {"durable produce 1KiB vs Redis AOF always", "runnel.produce.1k.acks-all", "baseline.redis-always.xadd",
-       "bytes_per_s", 0, {}},
-      {"durable produce 1KiB vs O_DIRECT+fdatasync", "runnel.produce.1k.acks-all", "baseline.odirect", "bytes_per_s",
-       0, {}},
-      {"produce 100B acks=1 vs mock", "runnel.produce.100b.acks-1", "mock.produce.100b.acks-1", "records_per_s", 0.70,
+      {"durable produce 1KiB vs mock",
+       "runnel.produce.1k.acks-all",
+       "mock.produce.1k.acks-all",
+       "bytes_per_s",
+       0.70,
+       {}},
+      {"durable produce 1KiB vs Redis AOF everysec",
+       "runnel.produce.1k.acks-all",
+       "baseline.redis-everysec.xadd",
+       "bytes_per_s",
+       2.0,
+       {}},
+      {"durable produce 1KiB vs Redis AOF always",
+       "runnel.produce.1k.acks-all",
+       "baseline.redis-always.xadd",
+       "bytes_per_s",
+       0,
+       {}},
+      {"durable produce 1KiB vs O_DIRECT+fdatasync",
+       "runnel.produce.1k.acks-all",
+       "baseline.odirect",
+       "bytes_per_s",
+       0,
+       {}},
+      {"produce 100B acks=1 vs mock",
+       "runnel.produce.100b.acks-1",
+       "mock.produce.100b.acks-1",
+       "records_per_s",
+       0.70,
        {}},
       {"catch-up 1KiB vs loopback TCP", "runnel.catchup.1k", "baseline.loopback", "bytes_per_s", 0.30, {}},
       {"catch-up 1KiB vs mock", "runnel.catchup.1k", "mock.catchup.1k", "bytes_per_s", 0, {}},
-      {"catch-up 1KiB vs Redis XREADGROUP", "runnel.catchup.1k", "baseline.redis-everysec.xreadgroup", "bytes_per_s",
-       0, {}},
-      {"1,000 partitions vs 6", "runnel.produce.1k.1000p", "runnel.produce.1k.acks-all", "bytes_per_s", 0.70, {}},
+      {"catch-up 1KiB vs Redis XREADGROUP",
+       "runnel.catchup.1k",
+       "baseline.redis-everysec.xreadgroup",
+       "bytes_per_s",
+       0,
+       {}},
+      {"1,000 partitions vs 6",
+       "runnel.produce.1k.1000p",
+       "runnel.produce.1k.acks-all",
+       "bytes_per_s",
+       0.70,
+       {}},
   };
   report.checks = {
       {"e2e at 1/2 durable max: p99 (ms)", "runnel.e2e.half", "p99_ms", 5, {}},
@@ -75,11 +107,14 @@ void add_standard_goals(Report& report) {
   };
 }
 
-void run_standard_suite(const BenchOptions& o, const KafkaTarget& runnel, const ScratchDir& scratch, Report& report) {
+void run_standard_suite(const BenchOptions& o, const KafkaTarget& runnel, const ScratchDir& scratch,
+                        Report& report) {
   add_standard_goals(report);
   const double s = o.scale;
   const double run_s = 10 * s;
-  auto scaled = [s](std::int64_t n) { return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::llround(n * s))); };
+  auto scaled = [s](std::int64_t n) {
+    return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::llround(n * s)));
+  };
 
   WorkloadParams durable = o.params;
   durable.record_size = 1024;
@@ -126,7 +161,8 @@ void run_standard_suite(const BenchOptions& o, const KafkaTarget& runnel, const 
   add(report, run_catchup(runnel, catchup, "runnel.catchup.1k"));
   if (stop_requested()) return;
 
-  for (const auto& [fraction, id] : {std::pair{0.5, "runnel.e2e.half"}, std::pair{0.25, "runnel.e2e.quarter"}}) {
+  for (const auto& [fraction, id] :
+       {std::pair{0.5, "runnel.e2e.half"}, std::pair{0.25, "runnel.e2e.quarter"}}) {
     WorkloadParams e2e = durable;
     e2e.linger_ms = 1;
     e2e.rate = std::max(100.0, std::floor(durable_rate * fraction));
@@ -139,7 +175,8 @@ void run_standard_suite(const BenchOptions& o, const KafkaTarget& runnel, const 
   announce("baseline: loopback TCP");
   add(report, run_loopback(std::max(1.0, 3 * s), "baseline.loopback"));
   announce("baseline: O_DIRECT + fdatasync per MiB");
-  add(report, run_odirect(scratch.path(), scaled(std::int64_t{2} << 30), std::max(1.0, 5 * s), "baseline.odirect"));
+  add(report,
+      run_odirect(scratch.path(), scaled(std::int64_t{2} << 30), std::max(1.0, 5 * s), "baseline.odirect"));
   if (stop_requested()) return;
 
   {

@@ -50,8 +50,12 @@ BenchResult run_catchup(const KafkaTarget& target, const WorkloadParams& p, cons
   r.errors = consumed.errors;
   // From the first record to the last: connecting, the group coordinator
   // and offset lookups are set-up, not reading (they dominate small reads).
-  r.seconds = consumed.last_ns > consumed.first_ns ? static_cast<double>(consumed.last_ns - consumed.first_ns) / 1e9 : 0;
-  r.extra.emplace_back("fill_mb_per_s", produced.seconds() > 0 ? static_cast<double>(produced.bytes) / produced.seconds() / 1e6 : 0);
+  r.seconds = consumed.last_ns > consumed.first_ns
+                  ? static_cast<double>(consumed.last_ns - consumed.first_ns) / 1e9
+                  : 0;
+  r.extra.emplace_back("fill_mb_per_s", produced.seconds() > 0
+                                            ? static_cast<double>(produced.bytes) / produced.seconds() / 1e6
+                                            : 0);
   if (consumed.records == 0) {
     r.error = consumed.first_error.empty() ? "read nothing back" : consumed.first_error;
   } else if (consumed.records < available) {

@@ -128,7 +128,8 @@ BenchResult run_connections(const KafkaTarget& target, const WorkloadParams& p, 
   for (int i = 0; i < p.connections && !stop_requested(); ++i) {
     int fd = ::socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-      r.error = std::string("socket: ") + std::strerror(errno) + " after " + std::to_string(i) + " connections";
+      r.error =
+          std::string("socket: ") + std::strerror(errno) + " after " + std::to_string(i) + " connections";
       break;
     }
     if (::connect(fd, ai->ai_addr, ai->ai_addrlen) != 0 || !api_versions(fd, i + 1)) {
@@ -152,7 +153,8 @@ BenchResult run_connections(const KafkaTarget& target, const WorkloadParams& p, 
   r.extra.emplace_back("rss_before_mib", static_cast<double>(*before) / 1024);
   r.extra.emplace_back("rss_after_mib", static_cast<double>(*after) / 1024);
   if (!fds.empty())
-    r.extra.emplace_back("kib_per_connection", static_cast<double>(*after - *before) / static_cast<double>(fds.size()));
+    r.extra.emplace_back("kib_per_connection",
+                         static_cast<double>(*after - *before) / static_cast<double>(fds.size()));
   return r;
 }
 

@@ -31,7 +31,8 @@ BenchResult run_e2e(const KafkaTarget& target, const WorkloadParams& p, const st
   r.error = consumers.start();
   if (!r.ok()) return r;
 
-  const double warmup_s = std::min(1.0, (p.count > 0 ? static_cast<double>(p.count) / p.rate : p.duration_s) / 10);
+  const double warmup_s =
+      std::min(1.0, (p.count > 0 ? static_cast<double>(p.count) / p.rate : p.duration_s) / 10);
   consumers.set_latency_from(steady_ns() + static_cast<std::int64_t>(warmup_s * 1e9));
   ProduceOutcome produced = produce_records(target.bootstrap, topic, p, true);
   ConsumeOutcome consumed = consumers.finish(produced.delivered, 30);
@@ -40,7 +41,9 @@ BenchResult run_e2e(const KafkaTarget& target, const WorkloadParams& p, const st
   r.records = consumed.records;
   r.bytes = consumed.bytes;
   r.errors = produced.attempted - produced.delivered + consumed.errors;
-  r.seconds = consumed.last_ns > produced.start_ns ? static_cast<double>(consumed.last_ns - produced.start_ns) / 1e9 : 0;
+  r.seconds = consumed.last_ns > produced.start_ns
+                  ? static_cast<double>(consumed.last_ns - produced.start_ns) / 1e9
+                  : 0;
   r.latency = LatencySummary::of(consumed.latency);
   r.extra.emplace_back("target_rate", p.rate);
   if (produced.delivered == 0) {

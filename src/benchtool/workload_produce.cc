@@ -5,8 +5,8 @@
 namespace runnel::benchtool {
 
 std::string describe(const WorkloadParams& p, bool with_consumers) {
-  std::string s = format_size(static_cast<std::int64_t>(p.record_size)) + " x" + std::to_string(p.partitions) +
-                  "p acks=" + p.acks;
+  std::string s = format_size(static_cast<std::int64_t>(p.record_size)) + " x" +
+                  std::to_string(p.partitions) + "p acks=" + p.acks;
   if (p.compression != "none") s += " " + p.compression;
   s += " P" + std::to_string(p.producers);
   if (with_consumers) s += " C" + std::to_string(p.consumers);

@@ -29,7 +29,9 @@ TEST(LatencyHistogram, LargeValuesWithinOnePercent) {
   LatencyHistogram h;
   // 1..10000 microseconds in ns.
   for (std::uint64_t us = 1; us <= 10000; ++us) h.record(us * 1000);
-  auto near = [](std::uint64_t got, double want) { return std::abs(static_cast<double>(got) - want) <= want * 0.01; };
+  auto near = [](std::uint64_t got, double want) {
+    return std::abs(static_cast<double>(got) - want) <= want * 0.01;
+  };
   EXPECT_TRUE(near(h.percentile(0.50), 5'000'000.0)) << h.percentile(0.50);
   EXPECT_TRUE(near(h.percentile(0.99), 9'900'000.0)) << h.percentile(0.99);
   EXPECT_TRUE(near(h.percentile(0.999), 9'990'000.0)) << h.percentile(0.999);
@@ -64,8 +66,8 @@ TEST(LatencyHistogram, MergeEqualsRecordingEverything) {
 }
 
 TEST(LatencyHistogram, BucketEdgesContainTheirValues) {
-  const std::uint64_t values[] = {0, 1, 127, 128, 129, 255, 256, 1000, 123456789, (std::uint64_t{1} << 40) + 12345,
-                                  UINT64_MAX};
+  const std::uint64_t values[] = {
+      0, 1, 127, 128, 129, 255, 256, 1000, 123456789, (std::uint64_t{1} << 40) + 12345, UINT64_MAX};
   for (std::uint64_t v : values) {
     const std::size_t b = LatencyHistogram::bucket_of(v);
     EXPECT_GE(LatencyHistogram::bucket_upper(b), v) << v;

@@ -15,7 +15,8 @@ TEST(Resp, EncodesCommandsAsBulkArrays) {
 
 TEST(Resp, ReadsEveryTypeAcrossSplitFeeds) {
   const std::string wire =
-      "+OK\r\n-ERR no\r\n:42\r\n$5\r\nhello\r\n$-1\r\n*2\r\n*2\r\n$3\r\n1-0\r\n*2\r\n$1\r\nv\r\n$2\r\nab\r\n:7\r\n";
+      "+OK\r\n-ERR "
+      "no\r\n:42\r\n$5\r\nhello\r\n$-1\r\n*2\r\n*2\r\n$3\r\n1-0\r\n*2\r\n$1\r\nv\r\n$2\r\nab\r\n:7\r\n";
   RespReader r;
   std::vector<RespValue> got;
   for (char c : wire) {  // one byte at a time: every split point is exercised
