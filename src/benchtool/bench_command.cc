@@ -50,8 +50,9 @@ struct BenchFlags {
   std::vector<const CLI::App*> groups;  // for command_line()
 };
 
+// The caller's ParseError handler names the command; the message is the flag's.
 [[noreturn]] void usage(const std::string& message) {
-  throw CLI::ValidationError("runnel bench", message);
+  throw CLI::ValidationError(message, CLI::ExitCodes::ValidationError);
 }
 
 void run(CLI::App& cmd, BenchFlags& f) {

@@ -178,7 +178,7 @@ ProduceOutcome produce_records(const std::string& bootstrap, const std::string& 
   out.attempted = attempted.load();
   out.delivered = counters.delivered.load();
   out.bytes = counters.bytes.load();
-  out.errors = counters.errors.load() + (out.attempted - out.delivered - counters.errors.load());
+  out.errors = out.attempted - out.delivered;  // failed reports plus any flush left unanswered
   out.start_ns = start;
   out.end_ns = std::max(counters.last_ns.load(), start);
   if (out.first_error.empty()) out.first_error = counters.first_error;
