@@ -11,6 +11,7 @@ Other sections of the file are left as they are.
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -60,9 +61,13 @@ def extras(r):
 
 
 def render(report, command):
+    m = re.search(r"--repeat (\d+)", report["command"])
+    repeat = int(m.group(1)) if m else 1
+    runs = (f"throughput and latency figures are medians of {repeat} runs (the spread is in the last column)"
+            if repeat > 1 else "one run each (not medians)")
     lines = [BEGIN, "",
-             f"Measured {report['started']} on {report['machine']}; client, broker and baselines share the cores, "
-             "one run each (not medians), so read the ratios and rerun before drawing conclusions.",
+             f"Measured {report['started']} on {report['machine']}; client, broker and baselines share the cores; "
+             f"{runs}; read the ratios, and rerun before drawing conclusions.",
              "",
              f"Command: `{command}` (runs `{report['command']}`; the harness starts and stops every server it "
              "measures: `runnel serve` on a scratch data dir, librdkafka's mock cluster, redis-server).",
@@ -105,6 +110,7 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--out", default="docs/benchmarks.md")
     ap.add_argument("--scale", default=None, help="pass --scale to the suite (e.g. 0.1 for a quick look)")
+    ap.add_argument("--repeat", default="3", help="runs per measurement, medians reported [3]")
     ap.add_argument("--from-json", help="render this saved report instead of running the suite")
     ap.add_argument("--save-json", help="also write the raw report here")
     args = ap.parse_args()
@@ -115,7 +121,7 @@ def main():
         command = f"tools/bench-suite.py --build {args.build}"
     else:
         cmd, runnel = bench_command(args.build)
-        cmd += ["--suite", "standard", "--start-runnel", runnel, "--json"]
+        cmd += ["--suite", "standard", "--start-runnel", runnel, "--repeat", args.repeat, "--json"]
         if args.scale:
             cmd += ["--scale", args.scale]
         print("bench-suite: " + " ".join(cmd), flush=True)
@@ -126,7 +132,8 @@ def main():
         report = json.loads(proc.stdout)
         if proc.returncode not in (0, 1):  # 1: some run failed, still worth recording
             sys.exit(f"bench-suite: the suite exited with {proc.returncode}")
-        command = "tools/bench-suite.py" + (f" --build {args.build}" if args.build != "build" else "")
+        command = "tools/bench-suite.py" + (f" --build {args.build}" if args.build != "build" else "") + (
+            f" --repeat {args.repeat}" if args.repeat != "3" else "")
         if args.save_json:
             with open(args.save_json, "w") as f:
                 f.write(proc.stdout)

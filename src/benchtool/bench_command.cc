@@ -161,6 +161,8 @@ void add_bench_command(CLI::App& app) {
 
   cmd->add_option("--scale", o.scale, "Suite: multiply every duration and count (0.05 for a smoke run) [1]")
       ->type_name("F");
+  cmd->add_option("--repeat", o.repeat, "Suite: run each measurement N times and report the median [1]")
+      ->type_name("N");
   cmd->add_flag("--json", o.json, "Print the report as JSON");
   flags->groups = {target, params, redis};
   cmd->callback([cmd, flags] { run(*cmd, *flags); });

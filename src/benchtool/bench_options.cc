@@ -15,6 +15,7 @@ std::string validate(const BenchOptions& o) {
     if (o.brokers.empty() == o.start_runnel.empty())
       return "--suite needs exactly one of --brokers or --start-runnel";
     if (!(o.scale > 0 && o.scale <= 100)) return "--scale must be in (0, 100]";
+    if (o.repeat < 1 || o.repeat > 99) return "--repeat must be 1..99";
     return "";
   }
   static const char* kWorkloads[] = {"produce", "e2e",      "catchup", "connections",

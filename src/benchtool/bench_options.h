@@ -27,6 +27,7 @@ struct BenchOptions {
   std::string data_dir;  // parent of scratch dirs ("" = the system temp dir)
   RedisOptions redis;
   double scale = 1.0;  // suite: multiplies every duration and count
+  int repeat = 1;      // suite: runs of each measurement; the median is reported
   bool json = false;
   std::string command;  // the command line, for the report
 };

@@ -60,6 +60,13 @@ struct Check {
   std::optional<double> value;
 };
 
+// The median of repeated runs of one measurement, by its main figure: p99
+// latency when it has latency, else bytes/s when it moved bytes, else
+// records/s. The chosen run gains extras "runs" and "<figure>_min"/"_max"
+// across the runs. If any run failed, the first failure is returned instead:
+// a flaky workload must not hide behind its good runs.
+BenchResult median_of(std::vector<BenchResult> runs);
+
 // Figures of a result by metric name (bytes_per_s, records_per_s, p50_ms,
 // p99_ms, p999_ms, max_ms, or any extra key).
 std::optional<double> metric_of(const BenchResult& r, const std::string& metric);

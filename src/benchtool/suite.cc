@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
+#include <vector>
 
 #include "benchtool/baseline_mock.h"
 #include "benchtool/baselines.h"
@@ -110,6 +112,13 @@ void add_standard_goals(Report& report) {
 void run_standard_suite(const BenchOptions& o, const KafkaTarget& runnel, const ScratchDir& scratch,
                         Report& report) {
   add_standard_goals(report);
+  // Throughput and latency figures are medians of o.repeat runs; memory
+  // figures are taken once (a second run would weigh a different heap).
+  auto median = [&o](const std::function<BenchResult()>& run) {
+    std::vector<BenchResult> runs;
+    for (int i = 0; i < o.repeat && !stop_requested(); ++i) runs.push_back(run());
+    return median_of(std::move(runs));
+  };
   const double s = o.scale;
   const double run_s = 10 * s;
   auto scaled = [s](std::int64_t n) {
@@ -143,22 +152,23 @@ void run_standard_suite(const BenchOptions& o, const KafkaTarget& runnel, const 
   }
   if (stop_requested()) return;
   announce("runnel: durable produce");
-  const BenchResult& produced = add(report, run_produce(runnel, durable, "runnel.produce.1k.acks-all"));
+  const BenchResult& produced =
+      add(report, median([&] { return run_produce(runnel, durable, "runnel.produce.1k.acks-all"); }));
   const double durable_rate = produced.ok() ? produced.records_per_s() : 0;
   const std::int64_t durable_count = produced.ok() ? produced.records : scaled(100000);
   if (stop_requested()) return;
-  add(report, run_produce(runnel, small, "runnel.produce.100b.acks-1"));
+  add(report, median([&] { return run_produce(runnel, small, "runnel.produce.100b.acks-1"); }));
   if (stop_requested()) return;
 
   WorkloadParams many = durable;
   many.partitions = 1000;
   announce("runnel: 1,000 partitions");
-  add(report, run_produce(runnel, many, "runnel.produce.1k.1000p"));
+  add(report, median([&] { return run_produce(runnel, many, "runnel.produce.1k.1000p"); }));
   if (runnel.pid > 0) add(report, measure_rss(runnel, "runnel.rss.1000p", "after the 1,000-partition run"));
   if (stop_requested()) return;
 
   announce("runnel: catch-up read");
-  add(report, run_catchup(runnel, catchup, "runnel.catchup.1k"));
+  add(report, median([&] { return run_catchup(runnel, catchup, "runnel.catchup.1k"); }));
   if (stop_requested()) return;
 
   for (const auto& [fraction, id] :
@@ -166,17 +176,20 @@ void run_standard_suite(const BenchOptions& o, const KafkaTarget& runnel, const 
     WorkloadParams e2e = durable;
     e2e.linger_ms = 1;
     e2e.rate = std::max(100.0, std::floor(durable_rate * fraction));
+    const std::string name = id;  // clang 14 cannot capture a structured binding
     announce(id);
-    add(report, run_e2e(runnel, e2e, id));
+    add(report, median([&] { return run_e2e(runnel, e2e, name); }));
     if (stop_requested()) return;
   }
 
   // Baselines.
   announce("baseline: loopback TCP");
-  add(report, run_loopback(std::max(1.0, 3 * s), "baseline.loopback"));
+  add(report, median([&] { return run_loopback(std::max(1.0, 3 * s), "baseline.loopback"); }));
   announce("baseline: O_DIRECT + fdatasync per MiB");
-  add(report,
-      run_odirect(scratch.path(), scaled(std::int64_t{2} << 30), std::max(1.0, 5 * s), "baseline.odirect"));
+  add(report, median([&] {
+        return run_odirect(scratch.path(), scaled(std::int64_t{2} << 30), std::max(1.0, 5 * s),
+                           "baseline.odirect");
+      }));
   if (stop_requested()) return;
 
   {
@@ -191,9 +204,9 @@ void run_standard_suite(const BenchOptions& o, const KafkaTarget& runnel, const 
     } else {
       KafkaTarget t = mock.target();
       announce("baseline: librdkafka mock cluster");
-      add(report, run_produce(t, durable, "mock.produce.1k.acks-all"));
+      add(report, median([&] { return run_produce(t, durable, "mock.produce.1k.acks-all"); }));
       if (stop_requested()) return;
-      add(report, run_produce(t, small, "mock.produce.100b.acks-1"));
+      add(report, median([&] { return run_produce(t, small, "mock.produce.100b.acks-1"); }));
       if (stop_requested()) return;
       // librdkafka 2.0's mock keeps only about the newest 50 MiB in all
       // (measured; its nominal limit is 5 MiB per partition): fill 40 MiB over
@@ -201,7 +214,7 @@ void run_standard_suite(const BenchOptions& o, const KafkaTarget& runnel, const 
       WorkloadParams mock_catchup = catchup;
       mock_catchup.count = std::min<std::int64_t>(catchup.count, 40 * 1024);
       mock_catchup.partitions = 64;
-      add(report, run_catchup(t, mock_catchup, "mock.catchup.1k"));
+      add(report, median([&] { return run_catchup(t, mock_catchup, "mock.catchup.1k"); }));
       if (stop_requested()) return;
     }
   }
@@ -209,14 +222,25 @@ void run_standard_suite(const BenchOptions& o, const KafkaTarget& runnel, const 
   for (const char* fsync : {"everysec", "always"}) {
     RedisOptions ro = o.redis;
     ro.appendfsync = fsync;
-    ro.dir = scratch.make_sub(join("redis-", fsync));
     WorkloadParams rp = durable;
     rp.count = std::min<std::int64_t>(durable_count, 2000000);
     // fsync-always Redis can take minutes for the same count: bound it.
     ro.max_seconds = 2 * run_s;
     std::fprintf(stderr, "bench: baseline: redis-server appendfsync %s, %lld XADDs\n", fsync,
                  static_cast<long long>(rp.count));
-    for (auto& r : run_redis(rp, ro, join("baseline.redis-", fsync))) add(report, std::move(r));
+    // XADD and XREADGROUP medians are taken each on its own.
+    std::vector<std::vector<BenchResult>> runs(2);
+    for (int i = 0; i < o.repeat && !stop_requested(); ++i) {
+      // A fresh dir each run: a restarted Redis would first load the last AOF.
+      std::string dir = join("redis-", fsync);
+      dir += "-";
+      dir += std::to_string(i);
+      ro.dir = scratch.make_sub(dir);
+      auto pair = run_redis(rp, ro, join("baseline.redis-", fsync));
+      for (std::size_t k = 0; k < pair.size() && k < runs.size(); ++k) runs[k].push_back(std::move(pair[k]));
+    }
+    for (auto& r : runs)
+      if (!r.empty()) add(report, median_of(std::move(r)));
     if (stop_requested()) return;
   }
 }

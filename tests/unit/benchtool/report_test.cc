@@ -87,6 +87,31 @@ TEST(Report, StandardGoalsNameDistinctFigures) {
   for (const auto& r : rep.ratios) EXPECT_NE(r.numerator, r.denominator) << r.label;
 }
 
+TEST(Report, MedianOfRunsPicksTheMiddleByItsMainFigure) {
+  std::vector<BenchResult> runs = {result("x", 10, 3000, 1), result("x", 10, 1000, 1), result("x", 10, 2000, 1)};
+  BenchResult m = median_of(runs);
+  EXPECT_EQ(m.bytes, 2000);
+  EXPECT_EQ(m.extra_value("runs"), 3.0);
+  EXPECT_EQ(m.extra_value("bytes_per_s_min"), 1000.0);
+  EXPECT_EQ(m.extra_value("bytes_per_s_max"), 3000.0);
+
+  // With latency, the median is by p99 (lower is better, but the middle is the middle).
+  std::vector<BenchResult> lat;
+  for (std::uint64_t p99 : {30u, 10u, 20u, 40u}) {
+    BenchResult r = result("e", 100, 100, 1);
+    LatencyHistogram h;
+    for (int i = 0; i < 100; ++i) h.record(p99 * 1000000);
+    r.latency = LatencySummary::of(h);
+    lat.push_back(r);
+  }
+  EXPECT_NEAR(median_of(lat).latency->p99_ms, 20, 0.5);
+
+  // One failed run is the answer: flakiness must show.
+  runs[1].error = "broker went away";
+  EXPECT_EQ(median_of(runs).error, "broker went away");
+  EXPECT_EQ(median_of({result("one", 1, 1, 1)}).extra_value("runs"), std::nullopt);
+}
+
 TEST(JsonWriter, NestingCommasAndEscapes) {
   JsonWriter w;
   w.begin_object().key("a").value(1).key("b").begin_array().value("x\n").value(2.5).null().end_array();
