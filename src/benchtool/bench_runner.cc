@@ -124,14 +124,17 @@ int run_bench(const BenchOptions& o, Report& report) {
   }
   evaluate(report);
 
+  bool any_failed = false;
+  for (const auto& r : report.results) any_failed = any_failed || !r.ok();
   if (runnel) {
     runnel->stop();
-    std::fprintf(stderr, "bench: runnel serve stopped (log was %s)\n", runnel->log_path().c_str());
+    // The log goes with the scratch dir: show its end when something failed.
+    if (any_failed)
+      std::fprintf(stderr, "bench: runnel serve log, last lines:\n%s\n", runnel->log_tail().c_str());
+    std::fprintf(stderr, "bench: runnel serve stopped\n");
   }
   if (stop_requested()) return 130;
-  for (const auto& r : report.results)
-    if (!r.ok()) return 1;
-  return 0;
+  return any_failed ? 1 : 0;
 }
 
 }  // namespace runnel::benchtool

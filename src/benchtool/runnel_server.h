@@ -20,6 +20,7 @@ class RunnelServer {
   KafkaTarget target() const;
   pid_t pid() const { return proc_.pid(); }
   const std::string& log_path() const { return proc_.log_path(); }
+  std::string log_tail() const { return proc_.log_tail(); }
 
  private:
   ChildProcess proc_;
