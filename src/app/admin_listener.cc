@@ -17,8 +17,8 @@
 #include "app/admin_groups.h"
 #include "app/version.h"
 #include "base/logging.h"
-#include "base/uuid.h"
 #include "base/shards.h"
+#include "base/uuid.h"
 #include "cluster/config_catalog.h"
 #include "cluster/topic_name.h"
 #include "http/admin_server.h"
@@ -47,7 +47,9 @@ http::Response json_ok(int status, std::string body) {
   return response;
 }
 
-http::Response not_ready() { return http::json_error(503, "the broker is starting; try again shortly"); }
+http::Response not_ready() {
+  return http::json_error(503, "the broker is starting; try again shortly");
+}
 
 std::string health_overview(int32_t node_id, bool ready) {
   std::string id = std::to_string(node_id);
@@ -139,7 +141,8 @@ std::string cluster_config(const kafka::Broker& broker, bool include_defaults) {
   bool first = true;
   for (const cluster::ConfigSpec& spec : cluster::broker_config_specs()) {
     auto set = broker.settings().find(spec.name);
-    const bool explicit_value = set != broker.settings().end() && set->second.source != cluster::ConfigSource::kDefault;
+    const bool explicit_value =
+        set != broker.settings().end() && set->second.source != cluster::ConfigSource::kDefault;
     if (!include_defaults && !explicit_value) continue;
     if (!first) out.append(", ");
     first = false;
@@ -227,7 +230,10 @@ std::string partition_object(const PartitionFacts& p, int32_t node_id) {
   out.append(json_string(p.topic));
   out.append(", \"partition_id\": ").append(std::to_string(p.partition));
   out.append(", \"status\": \"done\", \"leader_id\": ").append(id);
-  out.append(", \"replicas\": [{\"node_id\": ").append(id).append(", \"core\": ").append(std::to_string(p.shard));
+  out.append(", \"replicas\": [{\"node_id\": ")
+      .append(id)
+      .append(", \"core\": ")
+      .append(std::to_string(p.shard));
   out.append("}], \"log_start_offset\": ").append(std::to_string(p.log_start_offset));
   out.append(", \"high_watermark\": ").append(std::to_string(p.high_watermark));
   out.append(", \"last_stable_offset\": ").append(std::to_string(p.high_watermark));
@@ -241,8 +247,8 @@ enum class TopicView { kTopic, kPartitions, kPartition };
 
 // /v1/topics/{topic}, /v1/partitions/kafka/{topic} and
 // /v1/partitions/kafka/{topic}/{partition}; 404 for a missing topic or partition.
-Task<http::Response> topic_response(kafka::Broker* broker, std::string topic, TopicView view, int32_t partition,
-                                    int32_t node_id) {
+Task<http::Response> topic_response(kafka::Broker* broker, std::string topic, TopicView view,
+                                    int32_t partition, int32_t node_id) {
   std::shared_ptr<const kafka::MetadataImage> image = broker->local().metadata;
   const kafka::TopicImage* found = image->find(topic);
   if (found == nullptr) co_return http::json_error(404, "topic " + json_string(topic) + " does not exist");
@@ -312,7 +318,8 @@ void answer_topic(const std::shared_ptr<AdminListener::State>& state, const http
     respond(e ? http::json_error(500, "internal error while reading the topic") : std::move(response));
   };
   asio::co_spawn(state->shards.context(0),
-                 topic_response(state->broker, topic, view, partition, state->config.node_id), std::move(done));
+                 topic_response(state->broker, topic, view, partition, state->config.node_id),
+                 std::move(done));
 }
 
 // Runs `task` on shard 0 and answers with what it produced.
@@ -360,17 +367,20 @@ void collect_cluster(const AdminListener::State& s, std::vector<metrics::Snapsho
       ++topics;
       partitions += topic->partitions;
       per_topic.samples.push_back(metrics::Sample{{"kafka", name}, double(topic->partitions), {}, 0, 0});
-      replicas.samples.push_back(metrics::Sample{{"kafka", name}, double(topic->replication_factor), {}, 0, 0});
+      replicas.samples.push_back(
+          metrics::Sample{{"kafka", name}, double(topic->replication_factor), {}, 0, 0});
     }
   }
-  out.push_back(gauge(prefix + "healthy", "Whether the cluster is healthy (1) or not (0), as /v1/cluster/health_overview says",
+  out.push_back(gauge(prefix + "healthy",
+                      "Whether the cluster is healthy (1) or not (0), as /v1/cluster/health_overview says",
                       s.ready ? 1 : 0));
   out.push_back(gauge(prefix + "brokers", "Brokers in the cluster", 1));
   out.push_back(gauge(prefix + "topics", "Topics in the cluster", double(topics)));
   out.push_back(gauge(prefix + "partitions", "Partitions in the cluster", partitions));
   out.push_back(gauge(prefix + "unavailable_partitions", "Partitions without a leader", 0));
   out.push_back(gauge(prefix + "partition_moving_to_node", "Partition replicas being moved to a node", 0));
-  out.push_back(gauge(prefix + "partition_moving_from_node", "Partition replicas being moved from a node", 0));
+  out.push_back(
+      gauge(prefix + "partition_moving_from_node", "Partition replicas being moved from a node", 0));
   out.push_back(std::move(per_topic));
   out.push_back(std::move(replicas));
   if (public_names) {
@@ -435,7 +445,8 @@ http::Router AdminListener::routes() {
   };
   router.add("GET", "/v1/cluster/health_overview", health);
   router.add("GET", "/v1/cluster/health", health);
-  router.add("GET", "/v1/brokers", [state](const http::Request&) { return json_ok(200, brokers_json(*state)); });
+  router.add("GET", "/v1/brokers",
+             [state](const http::Request&) { return json_ok(200, brokers_json(*state)); });
   router.add("GET", "/v1/node_config", [state, this](const http::Request&) {
     // Bound before the shards run (prepare), so readable from the start.
     uint16_t kafka_port = state->broker != nullptr ? state->broker->bound_port() : 0;
@@ -468,7 +479,8 @@ http::Router AdminListener::routes() {
     std::vector<metrics::Snapshot> families = metrics::default_registry().collect();
     metrics::collect_process(families, false);
     collect_cluster(*state, families, false);
-    for (auto& alias : metrics::apply_views(families, metrics::internal_aliases())) families.push_back(std::move(alias));
+    for (auto& alias : metrics::apply_views(families, metrics::internal_aliases()))
+      families.push_back(std::move(alias));
     with_group_metrics(state, std::move(families), false, respond);
   });
   router.add_async("GET", "/public_metrics", [state](const http::Request&, http::Respond respond) {
@@ -491,15 +503,21 @@ void AdminListener::bind(const std::string& host, uint16_t port) {
   state_->host = host;
 }
 
-uint16_t AdminListener::port() const { return server_->port(); }
+uint16_t AdminListener::port() const {
+  return server_->port();
+}
 
 void AdminListener::start() {
   server_->start();
   log::app().info("runnel: admin API on {}:{}", state_->host, server_->port());
 }
 
-void AdminListener::stop() { server_->stop(); }
+void AdminListener::stop() {
+  server_->stop();
+}
 
-void AdminListener::set_ready() { state_->ready = true; }
+void AdminListener::set_ready() {
+  state_->ready = true;
+}
 
 }  // namespace runnel::app

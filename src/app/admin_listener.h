@@ -41,7 +41,7 @@ class Broker;
 namespace runnel::http {
 class AdminServer;
 class Router;
-}
+}  // namespace runnel::http
 
 namespace runnel::app {
 

@@ -12,7 +12,7 @@
 namespace runnel::app {
 
 struct LogLevels {
-  std::string all = "info";                     // the default logger and unnamed subsystems
+  std::string all = "info";                      // the default logger and unnamed subsystems
   std::map<std::string, std::string> subsystem;  // kafka, storage, cluster, http, app
 };
 

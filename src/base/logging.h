@@ -22,10 +22,20 @@ inline spdlog::logger& subsystem(const char* name) {
   return found ? *found : *spdlog::default_logger();
 }
 
-inline spdlog::logger& kafka() { return subsystem("kafka"); }
-inline spdlog::logger& storage() { return subsystem("storage"); }
-inline spdlog::logger& cluster() { return subsystem("cluster"); }
-inline spdlog::logger& http() { return subsystem("http"); }
-inline spdlog::logger& app() { return subsystem("app"); }
+inline spdlog::logger& kafka() {
+  return subsystem("kafka");
+}
+inline spdlog::logger& storage() {
+  return subsystem("storage");
+}
+inline spdlog::logger& cluster() {
+  return subsystem("cluster");
+}
+inline spdlog::logger& http() {
+  return subsystem("http");
+}
+inline spdlog::logger& app() {
+  return subsystem("app");
+}
 
 }  // namespace runnel::log

@@ -16,8 +16,6 @@ namespace runnel::cli {
 
 namespace {
 
-bool is_internal(const std::string& topic) { return topic.starts_with("__") || topic.starts_with("_schemas"); }
-
 struct InfoFlags {
   bool brokers_only = false;
   bool topics = false;
@@ -31,7 +29,7 @@ Outcome<int> cluster_info(const InfoFlags& f, const ClientSettings& s) {
   if (!md.ok()) return md.failure();
   std::vector<const KafkaClient::Topic*> topics;
   for (const auto& t : md->topics) {
-    if (f.internal || !is_internal(t.name)) topics.push_back(&t);
+    if (f.internal || !is_internal_topic(t.name)) topics.push_back(&t);
   }
   auto replicas_of = [](const KafkaClient::Topic& t) {
     return t.partitions.empty() ? 0 : static_cast<int>(t.partitions.front().replicas.size());

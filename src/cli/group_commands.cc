@@ -90,6 +90,9 @@ Outcome<std::vector<GroupInfo>> describe_groups(KafkaClient& client, const std::
   size_t n = 0;
   const rd_kafka_ConsumerGroupDescription_t** groups =
       rd_kafka_DescribeConsumerGroups_result_groups(rd_kafka_event_DescribeConsumerGroups_result(event->get()), &n);
+  if (n != ids.size()) {
+    return fail("the broker described " + std::to_string(n) + " of " + std::to_string(ids.size()) + " group(s)");
+  }
   std::vector<GroupInfo> out;
   for (size_t i = 0; i < n; ++i) {
     const rd_kafka_ConsumerGroupDescription_t* d = groups[i];

@@ -35,6 +35,12 @@ using PartitionListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, Partit
 // the code and what it means, then the broker's own message if it adds one.
 std::string kafka_error(rd_kafka_resp_err_t err, const char* detail = nullptr);
 
+// Internal topics by name (__consumer_offsets, _schemas): librdkafka's
+// metadata does not carry Kafka's is_internal flag.
+inline bool is_internal_topic(const std::string& topic) {
+  return topic.starts_with("__") || topic == "_schemas";
+}
+
 // librdkafka's name for a code as Kafka spells it (a few differ).
 std::string kafka_error_name(rd_kafka_resp_err_t err);
 

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <set>
 
 #include "cli/command.h"
 #include "cli/input_format.h"
@@ -33,7 +34,6 @@ struct ProduceFlags {
 };
 
 struct ProduceState {
-  const ClientSettings* settings = nullptr;
   const RecordFormat* output = nullptr;  // nullptr: print nothing
   bool json = false;
   int64_t delivered = 0;
@@ -133,11 +133,12 @@ Outcome<int> topic_produce(const ProduceFlags& f, const ClientSettings& s) {
   }
 
   ProduceState state;
-  state.settings = &s;
   state.output = output ? &*output : nullptr;
   state.json = json_out;
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
+  std::set<std::string> known_topics;
+  if (!f.topic.empty()) known_topics.insert(f.topic);
   std::string buffer;
   bool eof = false;
   int64_t produced = 0;
@@ -170,6 +171,16 @@ Outcome<int> topic_produce(const ProduceFlags& f, const ClientSettings& s) {
       continue;
     }
     const std::string topic = rec.topic.value_or(f.topic);
+    if (!known_topics.contains(topic)) {
+      // A topic read from the input is checked once, so a typo fails now
+      // rather than after the delivery timeout.
+      auto md = (*client)->topics_metadata({topic});
+      if (!md.ok()) {
+        input_error = md.failure();
+        break;
+      }
+      known_topics.insert(topic);
+    }
     const int32_t partition = rec.partition.value_or(f.partition < 0 ? RD_KAFKA_PARTITION_UA : f.partition);
     std::optional<std::string> key = rec.key;
     if (!key && f.has_key) key = f.key;

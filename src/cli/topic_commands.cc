@@ -50,8 +50,6 @@ Json ids_json(const std::vector<int32_t>& ids) {
   return a;
 }
 
-bool is_internal(const std::string& topic) { return topic.starts_with("__") || topic.starts_with("_schemas"); }
-
 // A topic's per-topic result of a CreateTopics/DeleteTopics/CreatePartitions.
 struct TopicStatus {
   std::string topic;
@@ -184,7 +182,7 @@ Outcome<int> topic_list(const ListFlags& f, const ClientSettings& s) {
   if (!md.ok()) return md.failure();
   std::vector<const KafkaClient::Topic*> topics;
   for (const auto& t : md->topics) {
-    if (f.internal || !is_internal(t.name)) topics.push_back(&t);
+    if (f.internal || !is_internal_topic(t.name)) topics.push_back(&t);
   }
   auto replicas_of = [](const KafkaClient::Topic& t) {
     return t.partitions.empty() ? 0 : static_cast<int>(t.partitions.front().replicas.size());

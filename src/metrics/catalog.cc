@@ -26,7 +26,7 @@ const auto kStarted = std::chrono::steady_clock::now();
 
 const std::vector<double>& latency_bounds() {
   static const std::vector<double> bounds{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                          0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,     10};
+                                          0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
   return bounds;
 }
 
@@ -61,9 +61,10 @@ const Families& families() {
                 "Replicas of the partition behind the leader (none on a single node)", kPartition),
         r.counter("vectorized_storage_log_log_segments_created_total",
                   "Log segments created since the node started", kPartition),
-        r.counter("vectorized_storage_log_written_bytes_total", "Bytes written to the partition's log", kPartition),
-        r.counter("vectorized_storage_log_batches_written_total", "Record batches written to the partition's log",
+        r.counter("vectorized_storage_log_written_bytes_total", "Bytes written to the partition's log",
                   kPartition),
+        r.counter("vectorized_storage_log_batches_written_total",
+                  "Record batches written to the partition's log", kPartition),
         r.counter("vectorized_storage_log_flushed_bytes_total",
                   "Bytes of the partition's log made durable by fdatasync", kPartition),
         r.gauge("vectorized_storage_log_partition_size", "Current size of the partition's log in bytes",
@@ -79,7 +80,8 @@ const std::vector<View>& internal_aliases() {
   static const std::vector<View> views{
       // The name issue 6 and older dashboards use for Redpanda's
       // vectorized_storage_log_log_segments_created_total.
-      View{"vectorized_storage_log_log_segments_created_total", "vectorized_storage_log_segments_created_total",
+      View{"vectorized_storage_log_log_segments_created_total",
+           "vectorized_storage_log_segments_created_total",
            "Log segments created since the node started (alias of "
            "vectorized_storage_log_log_segments_created_total)",
            {{"namespace", "namespace"}, {"topic", "topic"}, {"partition", "partition"}},
@@ -95,57 +97,68 @@ const std::vector<View>& public_views() {
   const P topic{"topic", "redpanda_topic"};
   const P partition{"partition", "redpanda_partition"};
   static const std::vector<View> views{
-      View{"vectorized_kafka_request_latency_seconds", "redpanda_kafka_request_latency_seconds",
+      View{"vectorized_kafka_request_latency_seconds",
+           "redpanda_kafka_request_latency_seconds",
            "Latency of produce and consume requests",
            {{"request", "redpanda_request"}},
            {{"request", {"produce", "consume"}}},
            {}},
-      View{"vectorized_kafka_request_latency_seconds", "redpanda_rpc_request_latency_seconds",
+      View{"vectorized_kafka_request_latency_seconds",
+           "redpanda_rpc_request_latency_seconds",
            "Latency of Kafka API requests",
            {},
            {},
            {{"redpanda_server", "kafka"}}},
-      View{"vectorized_kafka_request_errors_total", "redpanda_kafka_request_errors_total",
+      View{"vectorized_kafka_request_errors_total",
+           "redpanda_kafka_request_errors_total",
            "Partition-level errors in produce and fetch responses, by Kafka error name",
            {{"request", "redpanda_request"}, {"error", "redpanda_error"}},
            {},
            {}},
-      View{"vectorized_kafka_handler_requests_errored_total", "redpanda_rpc_request_errors_total",
+      View{"vectorized_kafka_handler_requests_errored_total",
+           "redpanda_rpc_request_errors_total",
            "Kafka requests that could not be served",
            {},
            {},
            {{"redpanda_server", "kafka"}}},
-      View{"vectorized_kafka_rpc_active_connections", "redpanda_rpc_active_connections",
+      View{"vectorized_kafka_rpc_active_connections",
+           "redpanda_rpc_active_connections",
            "Open Kafka client connections",
            {},
            {},
            {{"redpanda_server", "kafka"}}},
-      View{"vectorized_cluster_partition_records_produced_total", "redpanda_kafka_records_produced_total",
+      View{"vectorized_cluster_partition_records_produced_total",
+           "redpanda_kafka_records_produced_total",
            "Records produced, per topic",
            {ns, topic},
            {},
            {}},
-      View{"vectorized_cluster_partition_records_fetched_total", "redpanda_kafka_records_fetched_total",
+      View{"vectorized_cluster_partition_records_fetched_total",
+           "redpanda_kafka_records_fetched_total",
            "Records fetched, per topic",
            {ns, topic},
            {},
            {}},
-      View{"vectorized_cluster_partition_bytes_produced_total", "redpanda_kafka_request_bytes_total",
+      View{"vectorized_cluster_partition_bytes_produced_total",
+           "redpanda_kafka_request_bytes_total",
            "Bytes produced or consumed, per topic",
            {ns, topic},
            {},
            {{"redpanda_request", "produce"}}},
-      View{"vectorized_cluster_partition_bytes_fetched_total", "redpanda_kafka_request_bytes_total",
+      View{"vectorized_cluster_partition_bytes_fetched_total",
+           "redpanda_kafka_request_bytes_total",
            "Bytes produced or consumed, per topic",
            {ns, topic},
            {},
            {{"redpanda_request", "consume"}}},
-      View{"vectorized_cluster_partition_high_watermark", "redpanda_kafka_max_offset",
+      View{"vectorized_cluster_partition_high_watermark",
+           "redpanda_kafka_max_offset",
            "The high watermark of a partition",
            {ns, topic, partition},
            {},
            {}},
-      View{"vectorized_cluster_partition_under_replicated_replicas", "redpanda_kafka_under_replicated_replicas",
+      View{"vectorized_cluster_partition_under_replicated_replicas",
+           "redpanda_kafka_under_replicated_replicas",
            "Replicas of a partition behind its leader",
            {ns, topic, partition},
            {},
@@ -219,8 +232,7 @@ Snapshot single(std::string name, std::string help, Kind kind, double value) {
 }  // namespace
 
 void collect_process(std::vector<Snapshot>& out, bool public_names) {
-  const double uptime =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - kStarted).count();
+  const double uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - kStarted).count();
   const double cpu = cpu_seconds();
   const double rss = resident_bytes();
   if (public_names) {
@@ -228,13 +240,13 @@ void collect_process(std::vector<Snapshot>& out, bool public_names) {
                          Kind::kCounter, uptime));
     out.push_back(single("redpanda_cpu_busy_seconds_total", "CPU time the broker process used, in seconds",
                          Kind::kCounter, cpu));
-    out.push_back(single("redpanda_memory_allocated_memory", "Resident memory of the broker process, in bytes",
-                         Kind::kGauge, rss));
+    out.push_back(single("redpanda_memory_allocated_memory",
+                         "Resident memory of the broker process, in bytes", Kind::kGauge, rss));
   } else {
-    out.push_back(single("vectorized_application_uptime", "Uptime of the broker in milliseconds", Kind::kGauge,
-                         uptime * 1000.0));
-    out.push_back(single("vectorized_process_cpu_seconds_total", "CPU time the broker process used, in seconds",
-                         Kind::kCounter, cpu));
+    out.push_back(single("vectorized_application_uptime", "Uptime of the broker in milliseconds",
+                         Kind::kGauge, uptime * 1000.0));
+    out.push_back(single("vectorized_process_cpu_seconds_total",
+                         "CPU time the broker process used, in seconds", Kind::kCounter, cpu));
     out.push_back(single("vectorized_process_resident_memory_bytes",
                          "Resident memory of the broker process, in bytes", Kind::kGauge, rss));
   }

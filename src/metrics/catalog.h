@@ -34,13 +34,14 @@ const std::vector<double>& latency_bounds();
 
 struct Families {
   // Kafka API (per shard).
-  Family<HistogramCell>& kafka_request_latency;    // vectorized_kafka_request_latency_seconds{request,shard}
-  Family<CounterCell>& kafka_request_errors;       // vectorized_kafka_request_errors_total{request,error,shard}
-  Family<CounterCell>& kafka_requests_failed;      // vectorized_kafka_handler_requests_errored_total{handler,shard}
-  Family<GaugeCell>& kafka_active_connections;     // vectorized_kafka_rpc_active_connections{shard}
-  Family<CounterCell>& kafka_connects;             // vectorized_kafka_rpc_connects_total{shard}
-  Family<CounterCell>& kafka_received_bytes;       // vectorized_kafka_rpc_received_bytes_total{shard}
-  Family<CounterCell>& kafka_sent_bytes;           // vectorized_kafka_rpc_sent_bytes_total{shard}
+  Family<HistogramCell>& kafka_request_latency;  // vectorized_kafka_request_latency_seconds{request,shard}
+  Family<CounterCell>& kafka_request_errors;     // vectorized_kafka_request_errors_total{request,error,shard}
+  Family<CounterCell>&
+      kafka_requests_failed;  // vectorized_kafka_handler_requests_errored_total{handler,shard}
+  Family<GaugeCell>& kafka_active_connections;  // vectorized_kafka_rpc_active_connections{shard}
+  Family<CounterCell>& kafka_connects;          // vectorized_kafka_rpc_connects_total{shard}
+  Family<CounterCell>& kafka_received_bytes;    // vectorized_kafka_rpc_received_bytes_total{shard}
+  Family<CounterCell>& kafka_sent_bytes;        // vectorized_kafka_rpc_sent_bytes_total{shard}
   // Kafka partitions.
   Family<CounterCell>& partition_records_produced;
   Family<CounterCell>& partition_bytes_produced;

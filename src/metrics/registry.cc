@@ -89,7 +89,8 @@ void Registry::check_unique(const std::string& name, Kind kind) const {
 }
 
 template <typename Cell>
-Family<Cell>& Registry::add(std::map<std::string, std::unique_ptr<Family<Cell>>, std::less<>>& into, Snapshot meta) {
+Family<Cell>& Registry::add(std::map<std::string, std::unique_ptr<Family<Cell>>, std::less<>>& into,
+                            Snapshot meta) {
   if (!valid_name(meta.name)) throw std::logic_error("invalid metric name " + meta.name);
   for (const auto& label : meta.label_names) {
     if (!valid_name(label, true) || label == "le") throw std::logic_error("invalid label name " + label);
@@ -110,21 +111,23 @@ Family<Cell>& Registry::add(std::map<std::string, std::unique_ptr<Family<Cell>>,
 }
 
 Family<CounterCell>& Registry::counter(std::string name, std::string help, std::vector<std::string> labels) {
-  return add(counters_, Snapshot{std::move(name), std::move(help), Kind::kCounter, std::move(labels), {}, {}});
+  return add(counters_,
+             Snapshot{std::move(name), std::move(help), Kind::kCounter, std::move(labels), {}, {}});
 }
 
 Family<GaugeCell>& Registry::gauge(std::string name, std::string help, std::vector<std::string> labels) {
   return add(gauges_, Snapshot{std::move(name), std::move(help), Kind::kGauge, std::move(labels), {}, {}});
 }
 
-Family<HistogramCell>& Registry::histogram(std::string name, std::string help, std::vector<std::string> labels,
-                                           std::vector<double> bounds) {
+Family<HistogramCell>& Registry::histogram(std::string name, std::string help,
+                                           std::vector<std::string> labels, std::vector<double> bounds) {
   if (bounds.empty() || !std::is_sorted(bounds.begin(), bounds.end()) ||
       std::adjacent_find(bounds.begin(), bounds.end()) != bounds.end()) {
     throw std::logic_error("histogram " + name + ": bounds must be ascending and distinct");
   }
-  return add(histograms_,
-             Snapshot{std::move(name), std::move(help), Kind::kHistogram, std::move(labels), std::move(bounds), {}});
+  return add(
+      histograms_,
+      Snapshot{std::move(name), std::move(help), Kind::kHistogram, std::move(labels), std::move(bounds), {}});
 }
 
 int Registry::add_collector(Collector collector, bool public_page) {
@@ -239,9 +242,12 @@ void append_series(std::string& out, std::string_view name, std::string_view suf
 
 std::string_view kind_name(Kind kind) {
   switch (kind) {
-    case Kind::kCounter: return "counter";
-    case Kind::kGauge: return "gauge";
-    case Kind::kHistogram: return "histogram";
+    case Kind::kCounter:
+      return "counter";
+    case Kind::kGauge:
+      return "gauge";
+    case Kind::kHistogram:
+      return "histogram";
   }
   return "untyped";
 }
@@ -311,7 +317,8 @@ std::vector<Snapshot> apply_views(const std::vector<Snapshot>& families, const s
     std::vector<std::pair<size_t, const std::vector<std::string>*>> filters;
     for (const auto& [label, allowed] : view.only) {
       auto at = std::find(source->label_names.begin(), source->label_names.end(), label);
-      if (at == source->label_names.end()) throw std::logic_error("view " + view.name + " filters a missing label");
+      if (at == source->label_names.end())
+        throw std::logic_error("view " + view.name + " filters a missing label");
       filters.emplace_back(static_cast<size_t>(at - source->label_names.begin()), &allowed);
     }
     for (const auto& [name, value] : view.add) result.label_names.push_back(name);
@@ -333,13 +340,15 @@ std::vector<Snapshot> apply_views(const std::vector<Snapshot>& families, const s
         into.buckets.assign(s.buckets.size(), 0);
       }
       into.value += s.value;
-      for (size_t i = 0; i < s.buckets.size() && i < into.buckets.size(); ++i) into.buckets[i] += s.buckets[i];
+      for (size_t i = 0; i < s.buckets.size() && i < into.buckets.size(); ++i)
+        into.buckets[i] += s.buckets[i];
       into.sum += s.sum;
       into.count += s.count;
     }
     for (auto& [key, sample] : groups) result.samples.push_back(std::move(sample));
     // Views of the same name (produce and consume bytes) make one family.
-    auto same = std::find_if(out.begin(), out.end(), [&](const Snapshot& f) { return f.name == result.name; });
+    auto same =
+        std::find_if(out.begin(), out.end(), [&](const Snapshot& f) { return f.name == result.name; });
     if (same == out.end()) {
       out.push_back(std::move(result));
     } else {

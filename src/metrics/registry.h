@@ -72,8 +72,8 @@ class HistogramCell {
 // One series as a scrape sees it.
 struct Sample {
   std::vector<std::string> label_values;  // in the family's label order
-  double value = 0;                        // counters and gauges
-  std::vector<uint64_t> buckets;           // histograms: cumulative, +Inf last
+  double value = 0;                       // counters and gauges
+  std::vector<uint64_t> buckets;          // histograms: cumulative, +Inf last
   double sum = 0;
   uint64_t count = 0;
 };

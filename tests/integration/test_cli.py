@@ -451,6 +451,12 @@ def test_produce_errors(broker):
     assert "no partition 5" in r.stderr
     r = failed(broker, "topic", "produce", "pe", "-H", "nocolon", stdin="x\n")
     assert "key:value" in r.stderr
+    r = failed(broker, "topic", "produce", "-f", "%v\\n", stdin="x\n")
+    assert "give a topic" in r.stderr
+    # Topics read from the input: a known one works, an unknown one stops the run.
+    r = failed(broker, "topic", "produce", "-f", "%t:%v\\n", stdin="pe:first\nnot-a-topic:x\npe:never\n")
+    assert "not-a-topic" in r.stderr and "UNKNOWN_TOPIC_OR_PARTITION" in r.stderr
+    assert [v for _, _, _, v, _ in read_kp(broker, "pe", 1)] == [b"first"]
 
 
 def test_consume_formats_and_offsets(broker):
@@ -509,6 +515,76 @@ def test_consume_errors(broker):
     assert "--group" in r.stderr
     r = failed(broker, "topic", "consume", "ce", "-g", "g", "-o", "5", "-n", "1")
     assert "start or end" in r.stderr
+
+
+def cli_popen(broker, *args):
+    cmd = [str(runnel_binary()), *args, "--brokers", broker.bootstrap]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RUNNEL_")}
+    return subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            bufsize=1, env=env)
+
+
+def read_line(stream, timeout):
+    """One line from a pipe within timeout seconds, else None."""
+    import selectors
+    sel = selectors.DefaultSelector()
+    sel.register(stream, selectors.EVENT_READ)
+    try:
+        return stream.readline() if sel.select(timeout) else None
+    finally:
+        sel.close()
+
+
+def test_produce_reports_each_line_as_it_is_typed(broker):
+    # An operator typing at a terminal sees each record acknowledged before
+    # the next line, not only at end of input.
+    ok(broker, "topic", "create", "typed")
+    proc = cli_popen(broker, "topic", "produce", "typed", "-o", "%o %v\\n")
+    try:
+        for i in range(3):
+            proc.stdin.write(f"line{i}\n")
+            proc.stdin.flush()
+            assert read_line(proc.stdout, 15) == f"{i} line{i}\n"
+        proc.stdin.close()
+        assert proc.wait(30) == 0
+    finally:
+        proc.kill()
+    assert [v for _, _, _, v, _ in read_kp(broker, "typed", 1)] == [b"line0", b"line1", b"line2"]
+
+
+def test_consume_tails_until_interrupted_or_the_reader_leaves(broker):
+    import signal
+    ok(broker, "topic", "create", "tail")
+    proc = cli_popen(broker, "topic", "consume", "tail", "-o", "end", "-f", "%v\\n")
+    try:
+        time.sleep(2)  # the consumer is positioned at the end
+        produce_kp(broker, "tail", [(None, b"fresh")])
+        assert read_line(proc.stdout, 20) == "fresh\n"
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(15) == 0
+    finally:
+        proc.kill()
+    # A closed pipe (| head -1) ends the consumer at its next record instead
+    # of leaving it running.
+    proc = cli_popen(broker, "topic", "consume", "tail", "-f", "%v\\n")
+    try:
+        assert read_line(proc.stdout, 20) == "fresh\n"
+        proc.stdout.close()
+        time.sleep(0.5)
+        produce_kp(broker, "tail", [(None, b"next")])
+        assert proc.wait(20) == 0
+    finally:
+        proc.kill()
+
+
+def test_consume_with_group_without_join_group_fails_clearly(broker):
+    if broker_speaks_join_group(broker):
+        pytest.skip("the broker speaks JoinGroup: test_consume_with_group_commits_and_resumes covers -g")
+    ok(broker, "topic", "create", "nojoin")
+    started = time.monotonic()
+    r = failed(broker, "topic", "consume", "nojoin", "-g", "g", "-n", "1", timeout=60)
+    assert "JoinGroup" in r.stderr and "UNSUPPORTED_FEATURE" in r.stderr, r.stderr
+    assert time.monotonic() - started < 30
 
 
 def test_consume_with_group_commits_and_resumes(broker):

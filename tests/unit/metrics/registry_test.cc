@@ -104,20 +104,36 @@ TEST(Views, RenameFilterAndSumAwayLabels) {
   Registry r;
   auto& lat = r.histogram("src_seconds", "x", {"request", "shard"}, {1});
   std::vector<std::shared_ptr<HistogramCell>> hs{lat.get({"produce", "0"}), lat.get({"produce", "1"}),
-                                                  lat.get({"metadata", "0"})};
+                                                 lat.get({"metadata", "0"})};
   hs[0]->observe(0.5);
   hs[1]->observe(2);
   hs[2]->observe(0.5);
   auto& bytes = r.counter("in_total", "x", {"topic", "partition"});
   auto& out = r.counter("out_total", "x", {"topic", "partition"});
-  std::vector<std::shared_ptr<CounterCell>> cs{bytes.get({"t", "0"}), bytes.get({"t", "1"}), out.get({"t", "0"})};
+  std::vector<std::shared_ptr<CounterCell>> cs{bytes.get({"t", "0"}), bytes.get({"t", "1"}),
+                                               out.get({"t", "0"})};
   cs[0]->inc(10);
   cs[1]->inc(5);
   cs[2]->inc(7);
   std::vector<View> views{
-      View{"src_seconds", "pub_seconds", "h", {{"request", "redpanda_request"}}, {{"request", {"produce"}}}, {}},
-      View{"in_total", "bytes_total", "b", {{"topic", "redpanda_topic"}}, {}, {{"redpanda_request", "produce"}}},
-      View{"out_total", "bytes_total", "b", {{"topic", "redpanda_topic"}}, {}, {{"redpanda_request", "consume"}}},
+      View{"src_seconds",
+           "pub_seconds",
+           "h",
+           {{"request", "redpanda_request"}},
+           {{"request", {"produce"}}},
+           {}},
+      View{"in_total",
+           "bytes_total",
+           "b",
+           {{"topic", "redpanda_topic"}},
+           {},
+           {{"redpanda_request", "produce"}}},
+      View{"out_total",
+           "bytes_total",
+           "b",
+           {{"topic", "redpanda_topic"}},
+           {},
+           {{"redpanda_request", "consume"}}},
       View{"missing_total", "never_total", "n", {}, {}, {}},
   };
   std::vector<Snapshot> pub = apply_views(r.collect(), views);
@@ -163,8 +179,11 @@ TEST(Collectors, RunAtScrapeOnTheirPage) {
     s.name = "computed";
     out.push_back(s);
   });
-  r.add_collector([](std::vector<Snapshot>& out) { out.push_back(Snapshot{"public_one", "", Kind::kGauge, {}, {}, {}}); },
-                  true);
+  r.add_collector(
+      [](std::vector<Snapshot>& out) {
+        out.push_back(Snapshot{"public_one", "", Kind::kGauge, {}, {}, {}});
+      },
+      true);
   EXPECT_EQ(r.collect().size(), 1u);
   EXPECT_EQ(r.collect_public().size(), 1u);
   EXPECT_EQ(r.collect_public()[0].name, "public_one");

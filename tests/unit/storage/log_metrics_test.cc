@@ -28,7 +28,8 @@ TEST(LogMetrics, FollowTheLog) {
   LogConfig config;
   config.segment_bytes = 2048;
   auto cells = std::make_shared<metrics::LogCells>("metered-unit", 0);
-  auto opened = Log::open(dir, config, [&] { return now; }, cells);
+  auto opened = Log::open(
+      dir, config, [&] { return now; }, cells);
   ASSERT_TRUE(opened.ok()) << opened.status().to_string();
   std::unique_ptr<Log> log = std::move(*opened);
   EXPECT_EQ(cells->segments_created->value(), 1u);  // the first, empty segment
@@ -72,7 +73,8 @@ TEST(LogMetrics, FollowTheLog) {
   const uint64_t size_on_disk = log->size_bytes();
   log.reset();
   auto again = std::make_shared<metrics::LogCells>("metered-unit-again", 0);
-  auto reopened = Log::open(dir, config, [&] { return now; }, again);
+  auto reopened = Log::open(
+      dir, config, [&] { return now; }, again);
   ASSERT_TRUE(reopened.ok());
   EXPECT_EQ(again->partition_size->value(), static_cast<int64_t>(size_on_disk));
   EXPECT_EQ(again->segments_created->value(), 0u);
