@@ -77,6 +77,7 @@ bench: setup
 	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DRUNNEL_BENCH=ON >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 	$(PYTHON) tools/bench-report.py --build $(BUILD) --out docs/benchmarks.md
+	$(PYTHON) tools/bench-suite.py --build $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD)

@@ -10,6 +10,7 @@
 #include "app/config.h"
 #include "app/serve.h"
 #include "app/version.h"
+#include "benchtool/bench_command.h"
 #include "cli/cli.h"
 
 namespace {
@@ -76,6 +77,7 @@ int main(int argc, char** argv) {
   ServeCommand serve;
   add_serve_command(app, serve);
   runnel::cli::Cli cli(app);
+  runnel::benchtool::add_bench_command(app);
 
   try {
     app.parse(argc, argv);
