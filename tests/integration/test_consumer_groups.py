@@ -38,6 +38,20 @@ def produce(bs, values, partition=None):
     assert prod.flush(60) == 0
 
 
+def first_record(bs, conf):
+    """The first record a new member of the group in `conf` reads, or None."""
+    c = ck.consumer(bs, conf)
+    c.subscribe([TOPIC])
+    first = None
+    deadline = time.monotonic() + 60
+    while first is None and time.monotonic() < deadline:
+        m = c.poll(0.2)
+        if m is not None and not m.error():
+            first = m
+    c.close()
+    return first
+
+
 def wait_until(condition, timeout=60, what="condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -215,15 +229,7 @@ def test_member_resumes_at_commit_after_broker_restart(broker_factory, sigkill):
     assert seen == list(range(8))
     broker.restart(sigkill=sigkill)
     ck.wait_for_topic(bs, TOPIC, 1)
-    c = ck.consumer(bs, conf)
-    c.subscribe([TOPIC])
-    first = None
-    deadline = time.monotonic() + 60
-    while first is None and time.monotonic() < deadline:
-        m = c.poll(0.2)
-        if m is not None and not m.error():
-            first = m
-    c.close()
+    first = first_record(bs, conf)
     assert first is not None and first.offset() == 8 and first.value() == b"n8"
 
 
@@ -436,13 +442,5 @@ def test_bad_group_requests_get_kafka_errors(broker_factory):
 
     # The group still works for a real client, and resumes at the commit.
     produce(bs, [f"x{i}".encode() for i in range(8)], partition=0)
-    c = ck.consumer(bs, {"group.id": "raw"})
-    c.subscribe([TOPIC])
-    first = None
-    deadline = time.monotonic() + 60
-    while first is None and time.monotonic() < deadline:
-        m = c.poll(0.2)
-        if m is not None and not m.error():
-            first = m
-    c.close()
+    first = first_record(bs, {"group.id": "raw"})
     assert first is not None and first.offset() == 5
