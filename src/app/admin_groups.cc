@@ -99,8 +99,12 @@ Task<std::vector<metrics::Snapshot>> group_metric_families(kafka::Broker& broker
 
   metrics::Snapshot committed = family(prefix + "committed_offset", "Committed offset of a consumer group on a partition",
                                        {group_label, topic_label, partition_label});
-  metrics::Snapshot lag_max = family(prefix + "lag_max", "Largest lag of a consumer group over its partitions", {group_label});
-  metrics::Snapshot lag_sum = family(prefix + "lag_sum", "Sum of a consumer group's lag over its partitions", {group_label});
+  // Redpanda's public names end in _max and _sum; promtool's lint reserves
+  // _sum for summaries and histograms, so the internal page says total_lag.
+  metrics::Snapshot lag_max = family(public_names ? prefix + "lag_max" : prefix + "max_lag",
+                                     "Largest lag of a consumer group over its partitions", {group_label});
+  metrics::Snapshot lag_sum = family(public_names ? prefix + "lag_sum" : prefix + "total_lag",
+                                     "Sum of a consumer group's lag over its partitions", {group_label});
   metrics::Snapshot consumers = family(prefix + "consumers", "Members of a consumer group", {group_label});
   metrics::Snapshot topics = family(prefix + "topics", "Topics a consumer group has committed offsets for", {group_label});
   for (const kafka::GroupLag& g : lags) {
@@ -117,12 +121,11 @@ Task<std::vector<metrics::Snapshot>> group_metric_families(kafka::Broker& broker
   for (const kafka::GroupSummary& g : groups) {
     consumers.samples.push_back(metrics::Sample{{g.group_id}, double(g.members.size()), {}, 0, 0});
   }
+  // A node with no groups shows no group families at all.
   std::vector<metrics::Snapshot> out;
-  out.push_back(std::move(committed));
-  out.push_back(std::move(lag_max));
-  out.push_back(std::move(lag_sum));
-  out.push_back(std::move(consumers));
-  out.push_back(std::move(topics));
+  for (metrics::Snapshot* f : {&committed, &lag_max, &lag_sum, &consumers, &topics}) {
+    if (!f->samples.empty()) out.push_back(std::move(*f));
+  }
   co_return out;
 }
 

@@ -26,7 +26,7 @@ Task<std::optional<std::string>> group_json(kafka::Broker& broker, std::string g
 
 // Per group: committed offset per partition, lag max and sum, members and
 // topics; Redpanda's public names (redpanda_kafka_consumer_group_*) or the
-// internal ones (vectorized_kafka_group_*).
+// internal ones (vectorized_kafka_group_*). Families without series are left out.
 Task<std::vector<metrics::Snapshot>> group_metric_families(kafka::Broker& broker, bool public_names);
 
 }  // namespace runnel::app

@@ -66,11 +66,19 @@ def test_group_endpoint_and_metrics_report_lag(broker_factory):
         assert total(public, "redpanda_kafka_consumer_group_consumers", redpanda_group="watchers") == 1
         assert total(public, "redpanda_kafka_consumer_group_topics", redpanda_group="watchers") == 1
         internal = parse(page(broker, "/metrics"))
-        assert total(internal, "vectorized_kafka_group_lag_sum", group="watchers") == 3
-        for path in ("/metrics", "/public_metrics"):
-            result = subprocess.run([promtool(), "check", "metrics"], input=page(broker, path), capture_output=True,
-                                    text=True, timeout=60)
-            assert result.returncode == 0, (path, result.stdout, result.stderr)
+        assert total(internal, "vectorized_kafka_group_total_lag", group="watchers") == 3
+        assert total(internal, "vectorized_kafka_group_max_lag", group="watchers") == 3
+        result = subprocess.run([promtool(), "check", "metrics"], input=page(broker, "/metrics"), capture_output=True,
+                                text=True, timeout=60)
+        assert result.returncode == 0, (result.stdout, result.stderr)
+        # Redpanda's own name redpanda_kafka_consumer_group_lag_sum breaks
+        # promtool's naming lint (exit 3: the page parses, a name is frowned
+        # on); that one complaint is the only one allowed.
+        result = subprocess.run([promtool(), "check", "metrics"], input=page(broker, "/public_metrics"),
+                                capture_output=True, text=True, timeout=60)
+        complaints = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+        assert result.returncode in (0, 3), (result.stdout, result.stderr)
+        assert all(line.startswith("redpanda_kafka_consumer_group_lag_sum ") for line in complaints), complaints
     finally:
         c.close()
 
