@@ -42,7 +42,7 @@ void add_serve_command(CLI::App& app, ServeCommand& serve) {
       ->type_name("HOST:PORT");
   cmd->add_option("--smp", f.smp, "Shards (threads), 1.." + std::to_string(kMaxSmp) + " [one per CPU]")
       ->type_name("N");
-  cmd->add_option("--log-level", f.log_level, "trace|debug|info|warn|error [info]")->type_name("LEVEL");
+  cmd->add_option("--log-level", f.log_level, "LEVEL or LEVEL,SUBSYSTEM=LEVEL,... (trace|debug|info|warn|error|off; subsystems kafka, storage, cluster, http, app) [info]")->type_name("LEVEL");
   cmd->add_flag("--dev-mode,!--no-dev-mode", f.dev_mode,
                 "Single-node development mode [on]; --dev-mode=false or --no-dev-mode turns it off");
   cmd->add_option("--set", f.kafka_sets,

@@ -4,7 +4,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
@@ -13,6 +12,7 @@
 #include <system_error>
 
 #include "base/crc32c.h"
+#include "base/logging.h"
 #include "kafka/connection.h"
 #include "kafka/listener.h"
 #include "kafka/group/offsets_topic.h"
@@ -101,7 +101,7 @@ void Broker::track(std::shared_ptr<Connection> connection) {
 }
 
 Task<void> Broker::start() {
-  spdlog::info("runnel: {} shard(s), data directory {} ({} shutdown last time)", shards_.count(), config_.data_dir,
+  log::kafka().info("runnel: {} shard(s), data directory {} ({} shutdown last time)", shards_.count(), config_.data_dir,
                clean_start_ ? "clean" : "no clean");
   co_await controller_->load();
   remove_orphan_logs();
@@ -109,7 +109,7 @@ Task<void> Broker::start() {
     asio::co_spawn(shards_.context(s), [this, s]() { return run_shard_timers(s); }, asio::detached);
   }
   listener_->start();
-  spdlog::info("runnel: Kafka API on {}:{}, advertised as {}:{}", config_.listen_host, listener_->port(),
+  log::kafka().info("runnel: Kafka API on {}:{}, advertised as {}:{}", config_.listen_host, listener_->port(),
                config_.advertised_host, config_.advertised_port);
 }
 
@@ -117,11 +117,11 @@ void Broker::load_group_offsets(ShardState& state, int32_t partition, const stor
   CommittedOffsets& offsets = state.group_offsets[partition];
   auto report = load_committed_offsets(log, offsets);
   if (!report.ok()) {
-    spdlog::error("runnel: loading {}/{} failed: {}", kOffsetsTopic, partition, report.status().to_string());
+    log::kafka().error("runnel: loading {}/{} failed: {}", kOffsetsTopic, partition, report.status().to_string());
     return;
   }
   if (report->skipped > 0) {
-    spdlog::warn("runnel: {}/{}: skipped {} records that do not decode", kOffsetsTopic, partition, report->skipped);
+    log::kafka().warn("runnel: {}/{}: skipped {} records that do not decode", kOffsetsTopic, partition, report->skipped);
   }
 }
 
@@ -130,7 +130,7 @@ void Broker::remove_orphan_logs() {
   // topic's directories leaves logs no topic owns: they go now.
   auto found = storage::LogManager::discover(config_.data_dir);
   if (!found.ok()) {
-    spdlog::warn("runnel: listing the data directory failed: {}", found.status().to_string());
+    log::kafka().warn("runnel: listing the data directory failed: {}", found.status().to_string());
     return;
   }
   const MetadataImage& image = metadata();
@@ -138,9 +138,9 @@ void Broker::remove_orphan_logs() {
     const TopicImage* topic = image.find(tp.topic);
     if (topic != nullptr && tp.partition < topic->partitions) continue;
     if (Status s = local().logs->remove(tp); !s.ok()) {
-      spdlog::warn("runnel: removing the orphaned log {}/{} failed: {}", tp.topic, tp.partition, s.to_string());
+      log::kafka().warn("runnel: removing the orphaned log {}/{} failed: {}", tp.topic, tp.partition, s.to_string());
     } else {
-      spdlog::info("runnel: removed {}/{}, a log of a deleted topic", tp.topic, tp.partition);
+      log::kafka().info("runnel: removed {}/{}, a log of a deleted topic", tp.topic, tp.partition);
     }
   }
 }
@@ -164,7 +164,7 @@ Task<void> Broker::run_shard_timers(unsigned shard) {
 
 void Broker::housekeeping(ShardState& state) {
   for (const storage::LogProblem& problem : state.logs->housekeeping()) {
-    spdlog::warn("runnel: retention or compaction of {}/{} failed: {}", problem.tp.topic, problem.tp.partition,
+    log::kafka().warn("runnel: retention or compaction of {}/{} failed: {}", problem.tp.topic, problem.tp.partition,
                  problem.status.to_string());
   }
   const int64_t now = wall_clock_ms();
@@ -172,7 +172,7 @@ void Broker::housekeeping(ShardState& state) {
   for (auto& [tp, partition] : state.partitions) {
     partition->expire_producers(now, expiration);
     if (Status s = partition->snapshot_producer_state(); !s.ok()) {
-      spdlog::warn("runnel: producer-state snapshot of {}/{} failed: {}", tp.topic, tp.partition, s.to_string());
+      log::kafka().warn("runnel: producer-state snapshot of {}/{} failed: {}", tp.topic, tp.partition, s.to_string());
     }
   }
 }
@@ -197,7 +197,7 @@ Task<int> Broker::apply_image(std::shared_ptr<const MetadataImage> image) {
       state.group_offsets.erase(tp.partition);
     }
     if (Status s = state.logs->remove(tp); !s.ok()) {
-      spdlog::error("runnel: removing {}/{} failed: {}", tp.topic, tp.partition, s.to_string());
+      log::kafka().error("runnel: removing {}/{} failed: {}", tp.topic, tp.partition, s.to_string());
     }
   }
 
@@ -213,19 +213,19 @@ Task<int> Broker::apply_image(std::shared_ptr<const MetadataImage> image) {
         if (configs_changed) {
           existing->second->set_policy(settings.produce);
           if (Status s = state.logs->update_config(tp, settings.log); !s.ok()) {
-            spdlog::error("runnel: applying configs to {}/{} failed: {}", name, p, s.to_string());
+            log::kafka().error("runnel: applying configs to {}/{} failed: {}", name, p, s.to_string());
           }
         }
         continue;
       }
       auto log = state.logs->open(tp, settings.log);
       if (!log.ok()) {
-        spdlog::error("runnel: opening {}/{} failed: {}", name, p, log.status().to_string());
+        log::kafka().error("runnel: opening {}/{} failed: {}", name, p, log.status().to_string());
         continue;
       }
       auto partition = std::make_unique<Partition>(name, p, topic->id, **log, *state.flusher, settings.produce);
       if (Status s = partition->restore_producer_state(); !s.ok()) {
-        spdlog::warn("runnel: producer state of {}/{} could not be rebuilt: {}", name, p, s.to_string());
+        log::kafka().warn("runnel: producer state of {}/{} could not be rebuilt: {}", name, p, s.to_string());
       }
       if (name == kOffsetsTopic) load_group_offsets(state, p, **log);
       state.partitions.emplace(tp, std::move(partition));
@@ -240,7 +240,7 @@ Task<void> Broker::publish(std::shared_ptr<const MetadataImage> image) {
 }
 
 Task<void> Broker::shutdown() {
-  spdlog::info("runnel: shutting down");
+  log::kafka().info("runnel: shutting down");
   // Stop accepting and let every connection finish the request it is on.
   auto stop_shard = [this](unsigned) -> Task<int> {
     ShardState& state = local();
@@ -260,23 +260,23 @@ Task<void> Broker::shutdown() {
       co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
     }
     if (Status s = state.logs->flush_all(); !s.ok()) {
-      spdlog::error("runnel: flushing logs at shutdown failed: {}", s.to_string());
+      log::kafka().error("runnel: flushing logs at shutdown failed: {}", s.to_string());
       co_return 1;
     }
     for (auto& [tp, partition] : state.partitions) {
       if (Status s = partition->snapshot_producer_state(); !s.ok()) {
-        spdlog::warn("runnel: producer-state snapshot of {}/{} failed: {}", tp.topic, tp.partition, s.to_string());
+        log::kafka().warn("runnel: producer-state snapshot of {}/{} failed: {}", tp.topic, tp.partition, s.to_string());
       }
     }
     co_return 0;
   };
   std::vector<int> failures = co_await shards_.invoke_on_all<int>(stop_shard);
   if (std::count(failures.begin(), failures.end(), 0) != static_cast<long>(failures.size())) {
-    spdlog::error("runnel: stopped without a clean shutdown: some logs could not be flushed");
+    log::kafka().error("runnel: stopped without a clean shutdown: some logs could not be flushed");
   } else if (Status s = storage::write_clean_shutdown_marker(config_.data_dir); !s.ok()) {
-    spdlog::error("runnel: could not record a clean shutdown: {}", s.to_string());
+    log::kafka().error("runnel: could not record a clean shutdown: {}", s.to_string());
   }
-  spdlog::info("runnel: stopped");
+  log::kafka().info("runnel: stopped");
   shards_.stop();
 }
 

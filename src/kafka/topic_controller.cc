@@ -1,9 +1,9 @@
 #include "kafka/topic_controller.h"
 
-#include <spdlog/spdlog.h>
 
 #include <stdexcept>
 
+#include "base/logging.h"
 #include "cluster/config_catalog.h"
 #include "cluster/topic_name.h"
 #include "cluster/topic_table.h"
@@ -114,7 +114,7 @@ Task<TopicOutcome> TopicController::create(TopicSpec spec, bool validate_only) {
   if (validate_only) co_return success(info);
   if (auto s = table_->create(info); !s.ok()) co_return failure(ErrorCode::kKafkaStorageError, s.error());
   co_await publish();
-  spdlog::info("runnel: created topic {} ({} partitions)", info.name, info.partitions);
+  log::kafka().info("runnel: created topic {} ({} partitions)", info.name, info.partitions);
   co_return success(info);
 }
 
@@ -127,7 +127,7 @@ Task<TopicOutcome> TopicController::remove(std::string name) {
   cluster::TopicInfo removed = *topic;
   if (auto s = table_->remove(name); !s.ok()) co_return failure(ErrorCode::kKafkaStorageError, s.error());
   co_await publish();
-  spdlog::info("runnel: deleted topic {}", name);
+  log::kafka().info("runnel: deleted topic {}", name);
   co_return success(removed);
 }
 

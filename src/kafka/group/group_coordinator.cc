@@ -1,6 +1,5 @@
 #include "kafka/group/group_coordinator.h"
 
-#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -9,6 +8,7 @@
 #include <set>
 
 #include "base/byte_reader.h"
+#include "base/logging.h"
 #include "kafka/broker.h"
 #include "kafka/group/committed_offsets.h"
 #include "kafka/group/group_store.h"
@@ -140,7 +140,7 @@ Task<ErrorCode> GroupCoordinator::settle(std::shared_ptr<Entry> e) {
     const ErrorCode written = co_await write_group_records(broker_, e->partition, records);
     persisted = coordinator_error(written);
     if (persisted != ErrorCode::kNone) {
-      spdlog::warn("runnel: storing group {} failed: {}", e->group.id(), error_name(written));
+      log::kafka().warn("runnel: storing group {} failed: {}", e->group.id(), error_name(written));
       for (auto& [member, result] : syncs) {
         if (result.error != ErrorCode::kNone) continue;
         result.error = persisted;
@@ -380,11 +380,11 @@ void GroupCoordinator::expire_offsets(int64_t now) {
         r.kind = OffsetsRecord::Kind::kGroupMetadata;
         r.group_key = GroupMetadataKey{group};
       }
-      spdlog::info("runnel: group {}: {} committed offsets expired", group, expired);
+      log::kafka().info("runnel: group {}: {} committed offsets expired", group, expired);
       if (all_gone) forget(group);
       auto write = [this, p = partition, records = std::move(tombstones)]() -> Task<void> {
         ErrorCode e = co_await write_group_records(broker_, p, records);
-        if (e != ErrorCode::kNone) spdlog::warn("runnel: expiring offsets failed: {}", error_name(e));
+        if (e != ErrorCode::kNone) log::kafka().warn("runnel: expiring offsets failed: {}", error_name(e));
       };
       asio::co_spawn(broker_.shards().context(broker_.shards().current()), write, asio::detached);
     }

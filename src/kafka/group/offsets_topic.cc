@@ -1,7 +1,7 @@
 #include "kafka/group/offsets_topic.h"
 
-#include <spdlog/spdlog.h>
 
+#include "base/logging.h"
 #include "kafka/broker.h"
 #include "kafka/topic_controller.h"
 
@@ -23,7 +23,7 @@ Task<ErrorCode> ensure_offsets_topic(Broker& broker) {
   auto create = [spec](TopicController& c) { return c.create(spec, /*validate_only=*/false); };
   TopicOutcome outcome = co_await broker.on_controller<TopicOutcome>(create);
   if (outcome.error == ErrorCode::kNone || outcome.error == ErrorCode::kTopicAlreadyExists) co_return ErrorCode::kNone;
-  spdlog::error("runnel: creating {} failed: {}", kOffsetsTopic, outcome.message);
+  log::kafka().error("runnel: creating {} failed: {}", kOffsetsTopic, outcome.message);
   co_return ErrorCode::kCoordinatorNotAvailable;
 }
 
