@@ -30,10 +30,13 @@ PARTITIONS = 6
 FAST_GROUPS = ["--set", "group.initial.rebalance.delay.ms=300"]
 
 
-def produce(bs, values, partition=None):
+def produce(bs, values, partition=None, spread=False):
+    """Produces values to TOPIC: all to `partition`, round-robin over the
+    partitions when `spread` (librdkafka's sticky partitioner may otherwise
+    put every keyless record in one partition), else where librdkafka picks."""
     prod = ck.producer(bs)
-    kwargs = {} if partition is None else {"partition": partition}
-    for v in values:
+    for i, v in enumerate(values):
+        kwargs = {"partition": i % PARTITIONS} if spread else {} if partition is None else {"partition": partition}
         prod.produce(TOPIC, value=v, **kwargs)
     assert prod.flush(60) == 0
 
@@ -184,7 +187,7 @@ def test_no_record_lost_when_a_member_crashes(broker_factory, tmp_path):
     bs = broker.bootstrap
     ck.create_topic(bs, TOPIC, PARTITIONS)
     values = [f"v{i}" for i in range(600)]
-    produce(bs, [v.encode() for v in values])
+    produce(bs, [v.encode() for v in values], spread=True)
     outs = [tmp_path / f"worker{i}.out" for i in range(3)]
     workers = [start_worker(bs, "crashers", out) for out in outs]
     try:
