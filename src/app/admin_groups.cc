@@ -23,9 +23,11 @@ Assignment decode_assignment(const std::vector<uint8_t>& bytes) {
   const int16_t version = r.read_i16();
   if (!r.ok() || version < 0) return out;
   kafka::ConsumerProtocolAssignment assignment;
-  assignment.decode(r, std::min<int16_t>(version, kafka::ConsumerProtocolAssignment::kHighestSupportedVersion));
+  assignment.decode(r,
+                    std::min<int16_t>(version, kafka::ConsumerProtocolAssignment::kHighestSupportedVersion));
   if (!r.ok()) return out;
-  for (const auto& tp : assignment.assigned_partitions) out.emplace_back(std::string(tp.topic), tp.partitions);
+  for (const auto& tp : assignment.assigned_partitions)
+    out.emplace_back(std::string(tp.topic), tp.partitions);
   return out;
 }
 
@@ -62,7 +64,8 @@ Task<std::optional<std::string>> group_json(kafka::Broker& broker, std::string g
     out.append(", \"client_id\": ").append(http::json_string(m.client_id));
     out.append(", \"client_host\": ").append(http::json_string(m.client_host));
     out.append(", \"assignments\": [");
-    Assignment assigned = summary.protocol_type == "consumer" ? decode_assignment(m.assignment) : Assignment{};
+    Assignment assigned =
+        summary.protocol_type == "consumer" ? decode_assignment(m.assignment) : Assignment{};
     for (size_t j = 0; j < assigned.size(); ++j) {
       if (j > 0) out.append(", ");
       out.append("{\"topic\": ").append(http::json_string(assigned[j].first)).append(", \"partitions\": [");
@@ -97,8 +100,9 @@ Task<std::vector<metrics::Snapshot>> group_metric_families(kafka::Broker& broker
   const std::string topic_label = public_names ? "redpanda_topic" : "topic";
   const std::string partition_label = public_names ? "redpanda_partition" : "partition";
 
-  metrics::Snapshot committed = family(prefix + "committed_offset", "Committed offset of a consumer group on a partition",
-                                       {group_label, topic_label, partition_label});
+  metrics::Snapshot committed =
+      family(prefix + "committed_offset", "Committed offset of a consumer group on a partition",
+             {group_label, topic_label, partition_label});
   // Redpanda's public names end in _max and _sum; promtool's lint reserves
   // _sum for summaries and histograms, so the internal page says total_lag.
   metrics::Snapshot lag_max = family(public_names ? prefix + "lag_max" : prefix + "max_lag",
@@ -106,7 +110,8 @@ Task<std::vector<metrics::Snapshot>> group_metric_families(kafka::Broker& broker
   metrics::Snapshot lag_sum = family(public_names ? prefix + "lag_sum" : prefix + "total_lag",
                                      "Sum of a consumer group's lag over its partitions", {group_label});
   metrics::Snapshot consumers = family(prefix + "consumers", "Members of a consumer group", {group_label});
-  metrics::Snapshot topics = family(prefix + "topics", "Topics a consumer group has committed offsets for", {group_label});
+  metrics::Snapshot topics =
+      family(prefix + "topics", "Topics a consumer group has committed offsets for", {group_label});
   for (const kafka::GroupLag& g : lags) {
     std::set<std::string> group_topics;
     for (const kafka::PartitionLag& p : g.partitions) {

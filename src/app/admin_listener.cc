@@ -400,8 +400,8 @@ http::Response metrics_page(std::vector<metrics::Snapshot> families) {
 
 // Adds the consumer-group families (gathered from the shards that own the
 // groups) to a metrics page and answers with it.
-void with_group_metrics(const std::shared_ptr<AdminListener::State>& state, std::vector<metrics::Snapshot> families,
-                        bool public_names, http::Respond respond) {
+void with_group_metrics(const std::shared_ptr<AdminListener::State>& state,
+                        std::vector<metrics::Snapshot> families, bool public_names, http::Respond respond) {
   if (state->broker == nullptr || !state->ready) return respond(metrics_page(std::move(families)));
   auto page = [](kafka::Broker& broker, std::vector<metrics::Snapshot> families,
                  bool public_names) -> Task<http::Response> {
@@ -412,14 +412,17 @@ void with_group_metrics(const std::shared_ptr<AdminListener::State>& state, std:
   auto done = [respond](std::exception_ptr e, http::Response response) {
     respond(e ? http::json_error(500, "internal error while gathering metrics") : std::move(response));
   };
-  asio::co_spawn(state->shards.context(0), page(*state->broker, std::move(families), public_names), std::move(done));
+  asio::co_spawn(state->shards.context(0), page(*state->broker, std::move(families), public_names),
+                 std::move(done));
 }
 
 // /v1/groups/{group}: 404 for a group that does not exist.
-void answer_group(const std::shared_ptr<AdminListener::State>& state, std::string group, http::Respond respond) {
+void answer_group(const std::shared_ptr<AdminListener::State>& state, std::string group,
+                  http::Respond respond) {
   auto done = [respond, group](std::exception_ptr e, std::optional<std::string> body) {
     if (e) return respond(http::json_error(500, "internal error while reading the group"));
-    if (!body) return respond(http::json_error(404, std::string("group ").append(group).append(" does not exist")));
+    if (!body)
+      return respond(http::json_error(404, std::string("group ").append(group).append(" does not exist")));
     respond(json_ok(200, std::move(*body)));
   };
   asio::co_spawn(state->shards.context(0), group_json(*state->broker, group), std::move(done));

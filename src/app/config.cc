@@ -130,7 +130,8 @@ using Apply = Why (*)(ServeConfig&, const std::string&);
 
 Why apply_node_id(ServeConfig& config, const std::string& text) {
   auto value = parse_decimal(text);
-  if (!value || *value > static_cast<uint64_t>(INT32_MAX)) return "must be a whole number from 0 to 2147483647";
+  if (!value || *value > static_cast<uint64_t>(INT32_MAX))
+    return "must be a whole number from 0 to 2147483647";
   config.node_id = static_cast<int32_t>(*value);
   return std::nullopt;
 }
@@ -149,7 +150,9 @@ Why apply_address(HostPort& target, const std::string& text) {
   return std::nullopt;
 }
 
-Why apply_kafka_addr(ServeConfig& config, const std::string& text) { return apply_address(config.kafka_addr, text); }
+Why apply_kafka_addr(ServeConfig& config, const std::string& text) {
+  return apply_address(config.kafka_addr, text);
+}
 
 Why apply_advertise(ServeConfig& config, const std::string& text) {
   auto parsed = parse_host_port(text);
@@ -161,11 +164,14 @@ Why apply_advertise(ServeConfig& config, const std::string& text) {
   return std::nullopt;
 }
 
-Why apply_admin_addr(ServeConfig& config, const std::string& text) { return apply_address(config.admin_addr, text); }
+Why apply_admin_addr(ServeConfig& config, const std::string& text) {
+  return apply_address(config.admin_addr, text);
+}
 
 Why apply_smp(ServeConfig& config, const std::string& text) {
   auto value = parse_decimal(text);
-  if (!value || *value < 1 || *value > kMaxSmp) return "must be a whole number from 1 to " + std::to_string(kMaxSmp);
+  if (!value || *value < 1 || *value > kMaxSmp)
+    return "must be a whole number from 1 to " + std::to_string(kMaxSmp);
   config.smp = static_cast<unsigned>(*value);
   return std::nullopt;
 }
@@ -175,8 +181,9 @@ Why apply_log_level(ServeConfig& config, const std::string& text) {
   std::erase_if(spec, [](char c) { return c == ' ' || c == '\t'; });
   std::string why;
   if (!parse_log_levels(spec, &why)) {
-    return why + ": expected one of trace, debug, info, warn, error, off, optionally per subsystem "
-                 "(kafka, storage, cluster, http, app) as in \"info,kafka=debug\"";
+    return why +
+           ": expected one of trace, debug, info, warn, error, off, optionally per subsystem "
+           "(kafka, storage, cluster, http, app) as in \"info,kafka=debug\"";
   }
   config.log_level = spec;
   return std::nullopt;
@@ -252,12 +259,13 @@ class Loader {
     return std::nullopt;
   }
 
-  Why apply_setting(const std::string& name, const std::string& value, SettingSource source, const std::string& where) {
+  Why apply_setting(const std::string& name, const std::string& value, SettingSource source,
+                    const std::string& where) {
     if (name.empty()) return where + " " + quote(value) + ": no setting name";
     if (std::string_view key = field_owning_setting(name); !key.empty()) {
       const Field* field = find_field(key);
-      return where + " " + quote(value) + ": set " + std::string(key) + " instead (" + std::string(field->flag) +
-             ", " + std::string(field->env) + ")";
+      return where + " " + quote(value) + ": set " + std::string(key) + " instead (" +
+             std::string(field->flag) + ", " + std::string(field->env) + ")";
     }
     if (validate_) {
       if (Why why = validate_(name, value)) return where + " " + quote(value) + ": " + *why;
@@ -345,7 +353,8 @@ Why Loader::file(const std::string& path, const std::string& where) {
 
 Why Loader::file_node(const std::string& path, const YAML::Node& root) {
   if (root.IsNull()) return std::nullopt;  // an empty file: all defaults
-  if (!root.IsMap()) return at(path, root.Mark()) + ": expected a map of settings (key: value) at the top level";
+  if (!root.IsMap())
+    return at(path, root.Mark()) + ": expected a map of settings (key: value) at the top level";
   std::set<std::string> seen;
   for (const auto& entry : root) {
     // Copies: yaml-cpp iterators hand out temporaries.
@@ -362,7 +371,8 @@ Why Loader::file_node(const std::string& path, const YAML::Node& root) {
       continue;
     }
     const Field* field = find_field(key);
-    if (field == nullptr) return at(path, key_node.Mark()) + ": unknown key " + quote(key) + " (known: " + known_keys() + ")";
+    if (field == nullptr)
+      return at(path, key_node.Mark()) + ": unknown key " + quote(key) + " (known: " + known_keys() + ")";
     std::string text;
     if (Why why = scalar_text(value, text)) return where + ": " + *why;
     if (Why why = apply_field(*field, text, where)) return why;
@@ -412,7 +422,8 @@ Why Loader::flags(const ServeFlags& flags) {
     size_t eq = assignment.find('=');
     if (eq == std::string::npos || eq == 0) return "--set " + quote(assignment) + ": expected name=value";
     std::string name = assignment.substr(0, eq);
-    if (Why why = apply_setting(name, assignment.substr(eq + 1), SettingSource::kFlag, "--set " + name)) return why;
+    if (Why why = apply_setting(name, assignment.substr(eq + 1), SettingSource::kFlag, "--set " + name))
+      return why;
   }
   return std::nullopt;
 }
@@ -461,7 +472,8 @@ ConfigResult<HostPort> parse_host_port(std::string_view text) {
     if (rest.empty() || rest.front() != ':') return ConfigError{"expected [ipv6]:port"};
     port_text = rest.substr(1);
     in6_addr ignored{};
-    if (!parse_ipv6(host, &ignored)) return ConfigError{"expected [ipv6]:port (not an IPv6 address in the brackets)"};
+    if (!parse_ipv6(host, &ignored))
+      return ConfigError{"expected [ipv6]:port (not an IPv6 address in the brackets)"};
   } else {
     size_t colon = text.rfind(':');
     if (colon == std::string_view::npos) return ConfigError{"expected host:port"};
@@ -471,7 +483,8 @@ ConfigResult<HostPort> parse_host_port(std::string_view text) {
       return ConfigError{"expected host:port; an IPv6 address needs brackets, e.g. [::1]:9092"};
     }
     if (host.empty()) return ConfigError{"expected host:port (the host is missing)"};
-    if (!valid_host_name(host)) return ConfigError{"expected host:port (not a valid host name or IPv4 address)"};
+    if (!valid_host_name(host))
+      return ConfigError{"expected host:port (not a valid host name or IPv4 address)"};
   }
   if (port_text.empty()) return ConfigError{"expected host:port (the port is missing)"};
   auto port = parse_decimal(port_text);
@@ -511,7 +524,9 @@ std::string_view setting_source_name(SettingSource source) {
 }
 
 SettingValidator catalog_validator() {
-  return [](const std::string& name, const std::string& value) { return cluster::validate_broker_setting(name, value); };
+  return [](const std::string& name, const std::string& value) {
+    return cluster::validate_broker_setting(name, value);
+  };
 }
 
 ServeConfig with_catalog_defaults(ServeConfig config) {

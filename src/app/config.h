@@ -25,7 +25,7 @@ struct ConfigError {
 template <typename T>
 class [[nodiscard]] ConfigResult {
  public:
-  ConfigResult(T value) : state_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
+  ConfigResult(T value) : state_(std::move(value)) {}            // NOLINT(google-explicit-constructor)
   ConfigResult(ConfigError error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(state_); }
@@ -111,8 +111,8 @@ struct ServeFlags {
   std::optional<std::string> admin_addr;
   std::optional<std::string> smp;
   std::optional<std::string> log_level;
-  std::optional<std::string> dev_mode;     // "true"/"false"/... ; bare --dev-mode gives "true"
-  std::vector<std::string> kafka_sets;     // each --set as "name=value", in order
+  std::optional<std::string> dev_mode;  // "true"/"false"/... ; bare --dev-mode gives "true"
+  std::vector<std::string> kafka_sets;  // each --set as "name=value", in order
 };
 
 // Environment variables by name. A map rather than a lookup function because
@@ -138,8 +138,8 @@ ServeConfig with_catalog_defaults(ServeConfig config);
 
 // Facts about the machine the defaults depend on.
 struct HostFacts {
-  std::string hostname;   // advertised for a wildcard listener; "" = unknown
-  unsigned cpu_count = 1; // --smp default
+  std::string hostname;    // advertised for a wildcard listener; "" = unknown
+  unsigned cpu_count = 1;  // --smp default
   // gethostname() and the CPUs this process may run on.
   static HostFacts of_this_process();
 };

@@ -30,19 +30,25 @@ void add_serve_command(CLI::App& app, ServeCommand& serve) {
   runnel::app::ServeFlags& f = serve.flags;
   CLI::App* cmd = app.add_subcommand("serve", "Run a broker node (Kafka, admin HTTP and metrics listeners)");
   serve.command = cmd;
-  cmd->add_option("--config", f.config_file, "YAML configuration file (env RUNNEL_CONFIG)")->type_name("FILE");
+  cmd->add_option("--config", f.config_file, "YAML configuration file (env RUNNEL_CONFIG)")
+      ->type_name("FILE");
   cmd->add_option("--node-id", f.node_id, "This node's id [0] (env RUNNEL_NODE_ID)")->type_name("INT");
   cmd->add_option("--data-dir", f.data_dir, "Directory for partition logs and metadata [./runnel-data]")
       ->type_name("DIR");
-  cmd->add_option("--kafka-addr", f.kafka_addr, "Kafka listener host:port [127.0.0.1:9092]")->type_name("HOST:PORT");
+  cmd->add_option("--kafka-addr", f.kafka_addr, "Kafka listener host:port [127.0.0.1:9092]")
+      ->type_name("HOST:PORT");
   cmd->add_option("--advertise-kafka-addr", f.advertise_kafka_addr,
                   "Address given to clients [the listen address; this host's name for 0.0.0.0 or ::]")
       ->type_name("HOST:PORT");
-  cmd->add_option("--admin-addr", f.admin_addr, "Admin HTTP and Prometheus listener host:port [127.0.0.1:9644]")
+  cmd->add_option("--admin-addr", f.admin_addr,
+                  "Admin HTTP and Prometheus listener host:port [127.0.0.1:9644]")
       ->type_name("HOST:PORT");
   cmd->add_option("--smp", f.smp, "Shards (threads), 1.." + std::to_string(kMaxSmp) + " [one per CPU]")
       ->type_name("N");
-  cmd->add_option("--log-level", f.log_level, "LEVEL or LEVEL,SUBSYSTEM=LEVEL,... (trace|debug|info|warn|error|off; subsystems kafka, storage, cluster, http, app) [info]")->type_name("LEVEL");
+  cmd->add_option("--log-level", f.log_level,
+                  "LEVEL or LEVEL,SUBSYSTEM=LEVEL,... (trace|debug|info|warn|error|off; subsystems kafka, "
+                  "storage, cluster, http, app) [info]")
+      ->type_name("LEVEL");
   cmd->add_flag("--dev-mode,!--no-dev-mode", f.dev_mode,
                 "Single-node development mode [on]; --dev-mode=false or --no-dev-mode turns it off");
   cmd->add_option("--set", f.kafka_sets,

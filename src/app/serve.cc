@@ -1,15 +1,15 @@
 #include "app/serve.h"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <spdlog/spdlog.h>
 
 #include <csignal>
 #include <cstdio>
 #include <exception>
 #include <optional>
-#include <string>
 #include <stdexcept>
+#include <string>
 
 #include "app/admin_listener.h"
 #include "app/logging.h"
@@ -81,12 +81,13 @@ int run_serve(const ServeConfig& config) {
     if (!e) {
       admin.set_ready();
       // The banner: every listener and where the data lives, once ready.
-      log::app().info("runnel {} node {} ready: Kafka API {}:{} (advertised {}:{}), admin API and metrics {}:{}, "
-                      "data directory {}, {} shard(s)",
-                      RUNNEL_VERSION, config.node_id, config.kafka_addr.host, broker.bound_port(),
-                      config.advertise_kafka_addr.host,
-                      config.advertise_kafka_addr.port == 0 ? broker.bound_port() : config.advertise_kafka_addr.port,
-                      config.admin_addr.host, admin.port(), config.data_dir, shards.count());
+      log::app().info(
+          "runnel {} node {} ready: Kafka API {}:{} (advertised {}:{}), admin API and metrics {}:{}, "
+          "data directory {}, {} shard(s)",
+          RUNNEL_VERSION, config.node_id, config.kafka_addr.host, broker.bound_port(),
+          config.advertise_kafka_addr.host,
+          config.advertise_kafka_addr.port == 0 ? broker.bound_port() : config.advertise_kafka_addr.port,
+          config.admin_addr.host, admin.port(), config.data_dir, shards.count());
       return;
     }
     try {

@@ -8,7 +8,9 @@
 
 namespace runnel::cli {
 
-void print_out(std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); }
+void print_out(std::string_view text) {
+  std::fwrite(text.data(), 1, text.size(), stdout);
+}
 
 void print_json(const Json& value) {
   std::string out = value.dump();
@@ -44,15 +46,18 @@ namespace {
 // they work before or after the subcommand: `runnel topic --brokers X list`
 // and `runnel topic list --brokers X`.
 void add_global_flags(CLI::App& group, GlobalFlags& flags) {
-  group.add_option("--brokers", flags.brokers,
-                   "Kafka brokers, host:port[,host:port...] (env RUNNEL_BROKERS) [127.0.0.1:9092]")
+  group
+      .add_option("--brokers", flags.brokers,
+                  "Kafka brokers, host:port[,host:port...] (env RUNNEL_BROKERS) [127.0.0.1:9092]")
       ->type_name("HOSTS");
-  group.add_option("-X,--config-opt", flags.x_opts,
-                   "A client setting: brokers=HOSTS, admin.hosts=HOST:PORT, globals.dial_timeout=DURATION "
-                   "(repeatable)")
+  group
+      .add_option("-X,--config-opt", flags.x_opts,
+                  "A client setting: brokers=HOSTS, admin.hosts=HOST:PORT, globals.dial_timeout=DURATION "
+                  "(repeatable)")
       ->type_name("KEY=VALUE");
-  group.add_option("--admin-url", flags.admin_url,
-                   "Admin API address, host:port (env RUNNEL_ADMIN_URL) [127.0.0.1:9644]")
+  group
+      .add_option("--admin-url", flags.admin_url,
+                  "Admin API address, host:port (env RUNNEL_ADMIN_URL) [127.0.0.1:9644]")
       ->type_name("HOST:PORT");
   group.add_option("--format", flags.format, "Output format: text or json [text]")->type_name("FORMAT");
   group.add_option("--connect-timeout", flags.connect_timeout, "How long connecting may take, e.g. 3s [5s]")
@@ -66,8 +71,10 @@ void allow_flags_anywhere(CLI::App& app, const std::string& group_name) {
   for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
     sub->fallthrough();
     std::string footer = sub->get_footer();
-    footer.append("\nAlso: --brokers, -X key=value, --admin-url, --format text|json, --connect-timeout, -v "
-                  "(see runnel ")
+    footer
+        .append(
+            "\nAlso: --brokers, -X key=value, --admin-url, --format text|json, --connect-timeout, -v "
+            "(see runnel ")
         .append(group_name)
         .append(" --help).\n");
     sub->footer(footer);
@@ -86,14 +93,15 @@ std::string path_of(const CLI::App* app) {
 }  // namespace
 
 Cli::Cli(CLI::App& app) : state_(std::make_unique<State>()) {
-  CLI::App* topic = app.add_subcommand("topic", "Create, inspect, change, produce to and consume from topics");
+  CLI::App* topic =
+      app.add_subcommand("topic", "Create, inspect, change, produce to and consume from topics");
   CLI::App* group = app.add_subcommand("group", "Inspect and manage consumer groups");
   CLI::App* cluster = app.add_subcommand("cluster", "Inspect the cluster: brokers, controller, health");
   topic->footer(examples({"runnel topic create orders -p 6 -r 1", "runnel topic list",
                           "echo hello | runnel topic produce orders",
                           "runnel topic consume orders --num 10 --format '%k: %v\\n'"}));
-  group->footer(examples({"runnel group list", "runnel group describe my-group",
-                          "runnel group seek my-group --to start"}));
+  group->footer(examples(
+      {"runnel group list", "runnel group describe my-group", "runnel group seek my-group --to start"}));
   cluster->footer(examples({"runnel cluster info", "runnel cluster health"}));
   for (CLI::App* g : {topic, group, cluster}) {
     g->require_subcommand(1);

@@ -64,7 +64,8 @@ Outcome<std::vector<HostPort>> parse_host_list(std::string_view text, uint16_t d
   size_t pos = 0;
   while (true) {
     const size_t comma = text.find(',', pos);
-    std::string_view item = text.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
+    std::string_view item =
+        text.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
     while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
     while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
     auto hp = parse_host_port(item, default_port);

@@ -30,12 +30,12 @@ Outcome<std::vector<HostPort>> parse_host_list(std::string_view text, uint16_t d
 
 // What the command line said, before defaults and the environment.
 struct GlobalFlags {
-  std::string brokers;                // --brokers
-  std::vector<std::string> x_opts;    // -X key=value, in order
-  std::string admin_url;              // --admin-url
-  std::string format;                 // --format text|json
-  std::string connect_timeout;        // --connect-timeout DURATION
-  bool verbose = false;               // -v: librdkafka's log lines on stderr
+  std::string brokers;              // --brokers
+  std::vector<std::string> x_opts;  // -X key=value, in order
+  std::string admin_url;            // --admin-url
+  std::string format;               // --format text|json
+  std::string connect_timeout;      // --connect-timeout DURATION
+  bool verbose = false;             // -v: librdkafka's log lines on stderr
 };
 
 struct ClientSettings {

@@ -82,7 +82,8 @@ Outcome<int> cluster_info(const InfoFlags& f, const ClientSettings& s) {
     text.push_back('\n');
     text.append(section_title("TOPICS"));
     Table tt({"NAME", "PARTITIONS", "REPLICAS"});
-    for (const auto* t : topics) tt.add({t->name, std::to_string(t->partitions.size()), std::to_string(replicas_of(*t))});
+    for (const auto* t : topics)
+      tt.add({t->name, std::to_string(t->partitions.size()), std::to_string(replicas_of(*t))});
     text.append(tt.render());
   }
   print_out(text);
@@ -113,7 +114,8 @@ std::string count_text(const Json& doc, const char* count_key, const char* list_
 }
 
 Outcome<Json> fetch_health(const ClientSettings& s) {
-  auto response = http_get(s.admin, "/v1/cluster/health_overview", std::max<int64_t>(s.connect_timeout_ms, 5000));
+  auto response =
+      http_get(s.admin, "/v1/cluster/health_overview", std::max<int64_t>(s.connect_timeout_ms, 5000));
   if (!response.ok()) {
     std::string m = "cannot reach the admin API at ";
     m.append(s.admin.to_string()).append(": ").append(response.error());
@@ -157,7 +159,8 @@ Outcome<int> cluster_health(const HealthFlags& f, const ClientSettings& s) {
     text.append(key_values({
         {"Healthy:", healthy ? "true" : "false"},
         {"Unhealthy reasons:", list_text(doc->find("unhealthy_reasons"))},
-        {"Controller ID:", controller && controller->is_number() ? std::to_string(controller->as_int()) : "-"},
+        {"Controller ID:",
+         controller && controller->is_number() ? std::to_string(controller->as_int()) : "-"},
         {"All nodes:", list_text(doc->find("all_nodes"))},
         {"Nodes down:", list_text(doc->find("nodes_down"))},
         {"Leaderless partitions (" + count_text(*doc, "leaderless_count", "leaderless_partitions") + "):",
@@ -176,13 +179,15 @@ Outcome<int> cluster_health(const HealthFlags& f, const ClientSettings& s) {
 void add_cluster_commands(CLI::App& cluster, CommandRegistry& registry) {
   {
     auto f = std::make_shared<InfoFlags>();
-    CLI::App* cmd = cluster.add_subcommand("info", "Show the cluster id, controller, brokers and topic count");
+    CLI::App* cmd =
+        cluster.add_subcommand("info", "Show the cluster id, controller, brokers and topic count");
     cmd->alias("metadata");
     cmd->add_flag("-b,--print-brokers", f->brokers_only, "Print only the brokers");
     cmd->add_flag("-t,--print-topics", f->topics, "Also print every topic");
     cmd->add_flag("-i,--print-internal-topics", f->internal, "Count and print internal topics too");
-    cmd->footer(examples({"runnel cluster info", "runnel cluster info -t", "runnel cluster info --format json"}) +
-                "\nThe controller is marked with * in the BROKERS section.\n");
+    cmd->footer(
+        examples({"runnel cluster info", "runnel cluster info -t", "runnel cluster info --format json"}) +
+        "\nThe controller is marked with * in the BROKERS section.\n");
     registry.add(cmd, [f](const ClientSettings& s) { return cluster_info(*f, s); });
   }
   {
@@ -192,11 +197,12 @@ void add_cluster_commands(CLI::App& cluster, CommandRegistry& registry) {
     cmd->add_flag("-e,--exit-when-healthy", f->wait, "Wait until the cluster is healthy, then exit 0");
     cmd->add_option("--timeout", f->timeout, "With -e, give up after this long, e.g. 30s [wait forever]")
         ->type_name("DURATION");
-    cmd->footer(examples({"runnel cluster health", "runnel cluster health --admin-url 10.0.0.5:9644",
-                          "runnel cluster health -e --timeout 60s && ./start-app",
-                          "runnel cluster health --format json"}) +
-                "\nReads GET /v1/cluster/health_overview from the admin API (--admin-url, -X admin.hosts=, env "
-                "RUNNEL_ADMIN_URL).\n");
+    cmd->footer(
+        examples({"runnel cluster health", "runnel cluster health --admin-url 10.0.0.5:9644",
+                  "runnel cluster health -e --timeout 60s && ./start-app",
+                  "runnel cluster health --format json"}) +
+        "\nReads GET /v1/cluster/health_overview from the admin API (--admin-url, -X admin.hosts=, env "
+        "RUNNEL_ADMIN_URL).\n");
     registry.add(cmd, [f](const ClientSettings& s) { return cluster_health(*f, s); });
   }
 }

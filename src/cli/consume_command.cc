@@ -33,7 +33,9 @@ struct ConsumeFlags {
 };
 
 volatile std::sig_atomic_t g_stop = 0;
-void on_signal(int) { g_stop = 1; }
+void on_signal(int) {
+  g_stop = 1;
+}
 
 struct MessageDeleter {
   void operator()(rd_kafka_message_t* m) const { rd_kafka_message_destroy(m); }
@@ -119,9 +121,11 @@ Outcome<int> topic_consume(const ConsumeFlags& f, const ClientSettings& s) {
   const bool grouped = !f.group.empty();
   using Kind = OffsetBound::Kind;
   if (grouped) {
-    if (!f.partitions.empty()) return fail("-p/--partitions cannot be used with -g/--group (the group assigns them)");
+    if (!f.partitions.empty())
+      return fail("-p/--partitions cannot be used with -g/--group (the group assigns them)");
     if (spec->until || (spec->from.kind != Kind::kStart && spec->from.kind != Kind::kEnd)) {
-      return fail("with -g/--group, --offset is start or end: where a partition without a committed offset begins");
+      return fail(
+          "with -g/--group, --offset is start or end: where a partition without a committed offset begins");
     }
   }
   std::vector<std::pair<std::string, std::string>> config = {
@@ -141,8 +145,8 @@ Outcome<int> topic_consume(const ConsumeFlags& f, const ClientSettings& s) {
       config.emplace_back("partition.assignment.strategy", it->second);
     }
   }
-  auto client = KafkaClient::connect(s, grouped ? KafkaClient::Kind::kConsumer : KafkaClient::Kind::kSimpleConsumer,
-                                     config);
+  auto client = KafkaClient::connect(
+      s, grouped ? KafkaClient::Kind::kConsumer : KafkaClient::Kind::kSimpleConsumer, config);
   if (!client.ok()) return client.failure();
   rd_kafka_t* rk = (*client)->handle();
   auto md = (*client)->topics_metadata(f.topics);
@@ -160,7 +164,8 @@ Outcome<int> topic_consume(const ConsumeFlags& f, const ClientSettings& s) {
     for (const std::string& t : f.topics) {
       rd_kafka_topic_partition_list_add(subscription.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
     }
-    if (rd_kafka_resp_err_t err = rd_kafka_subscribe(rk, subscription.get()); err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (rd_kafka_resp_err_t err = rd_kafka_subscribe(rk, subscription.get());
+        err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       return fail("cannot subscribe: " + kafka_error(err));
     }
   } else {
@@ -202,7 +207,8 @@ Outcome<int> topic_consume(const ConsumeFlags& f, const ClientSettings& s) {
     }
     if (reads.empty()) return kExitOk;  // every partition's range is empty
     for (PartitionRead& r : reads) {
-      if (!handles.contains(r.topic)) handles[r.topic].reset(rd_kafka_topic_new(rk, r.topic.c_str(), nullptr));
+      if (!handles.contains(r.topic))
+        handles[r.topic].reset(rd_kafka_topic_new(rk, r.topic.c_str(), nullptr));
       rd_kafka_topic_t* rkt = handles[r.topic].get();
       if (rd_kafka_consume_start_queue(rkt, r.partition, r.start, queue.get()) != 0) {
         return fail("cannot start reading " + r.topic + "/" + std::to_string(r.partition) + ": " +
@@ -233,7 +239,7 @@ Outcome<int> topic_consume(const ConsumeFlags& f, const ClientSettings& s) {
   std::string out;
   while (!g_stop && (f.num == 0 || printed < f.num) && (!bounded || finished.size() < stops.size())) {
     std::unique_ptr<rd_kafka_message_t, MessageDeleter> m(grouped ? rd_kafka_consumer_poll(rk, 200)
-                                                                   : rd_kafka_consume_queue(queue.get(), 200));
+                                                                  : rd_kafka_consume_queue(queue.get(), 200));
     if (!m) continue;
     if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) continue;
@@ -270,7 +276,8 @@ Outcome<int> topic_consume(const ConsumeFlags& f, const ClientSettings& s) {
       const char* name = nullptr;
       const void* value = nullptr;
       size_t size = 0;
-      for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+      for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+           ++i) {
         r.headers.emplace_back(name, bytes(value, size));
       }
     }
@@ -309,7 +316,8 @@ void add_consume_command(CLI::App& topic, CommandRegistry& registry) {
   cmd->add_option("-o,--offset", f->offset,
                   "Where to start (and stop): start, end, N, +N, -N, N:M, :end, @TIME, @T1:T2 [start]")
       ->type_name("OFFSET");
-  cmd->add_option("-f,--format", f->format, "Output: json, or a format such as '%k: %v\\n' (see below) [json]")
+  cmd->add_option("-f,--format", f->format,
+                  "Output: json, or a format such as '%k: %v\\n' (see below) [json]")
       ->type_name("FORMAT");
   cmd->add_option("-g,--group", f->group, "Consume as a member of this group, committing offsets")
       ->type_name("GROUP");

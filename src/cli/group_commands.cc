@@ -20,10 +20,14 @@ namespace runnel::cli {
 namespace {
 
 struct ListOffsetsDeleter {
-  void operator()(rd_kafka_ListConsumerGroupOffsets_t* r) const { rd_kafka_ListConsumerGroupOffsets_destroy(r); }
+  void operator()(rd_kafka_ListConsumerGroupOffsets_t* r) const {
+    rd_kafka_ListConsumerGroupOffsets_destroy(r);
+  }
 };
 struct AlterOffsetsDeleter {
-  void operator()(rd_kafka_AlterConsumerGroupOffsets_t* r) const { rd_kafka_AlterConsumerGroupOffsets_destroy(r); }
+  void operator()(rd_kafka_AlterConsumerGroupOffsets_t* r) const {
+    rd_kafka_AlterConsumerGroupOffsets_destroy(r);
+  }
 };
 struct DeleteGroupDeleter {
   void operator()(rd_kafka_DeleteGroup_t* g) const { rd_kafka_DeleteGroup_destroy(g); }
@@ -46,8 +50,8 @@ Outcome<std::map<TopicPartition, int64_t>> committed_offsets(KafkaClient& client
                             });
   if (!event.ok()) return event.failure();
   size_t n = 0;
-  const rd_kafka_group_result_t** groups =
-      rd_kafka_ListConsumerGroupOffsets_result_groups(rd_kafka_event_ListConsumerGroupOffsets_result(event->get()), &n);
+  const rd_kafka_group_result_t** groups = rd_kafka_ListConsumerGroupOffsets_result_groups(
+      rd_kafka_event_ListConsumerGroupOffsets_result(event->get()), &n);
   std::map<TopicPartition, int64_t> out;
   for (size_t i = 0; i < n; ++i) {
     if (const rd_kafka_error_t* e = rd_kafka_group_result_error(groups[i])) {
@@ -88,10 +92,11 @@ Outcome<std::vector<GroupInfo>> describe_groups(KafkaClient& client, const std::
                             });
   if (!event.ok()) return event.failure();
   size_t n = 0;
-  const rd_kafka_ConsumerGroupDescription_t** groups =
-      rd_kafka_DescribeConsumerGroups_result_groups(rd_kafka_event_DescribeConsumerGroups_result(event->get()), &n);
+  const rd_kafka_ConsumerGroupDescription_t** groups = rd_kafka_DescribeConsumerGroups_result_groups(
+      rd_kafka_event_DescribeConsumerGroups_result(event->get()), &n);
   if (n != ids.size()) {
-    return fail("the broker described " + std::to_string(n) + " of " + std::to_string(ids.size()) + " group(s)");
+    return fail("the broker described " + std::to_string(n) + " of " + std::to_string(ids.size()) +
+                " group(s)");
   }
   std::vector<GroupInfo> out;
   for (size_t i = 0; i < n; ++i) {
@@ -195,8 +200,8 @@ Outcome<int> group_describe(const DescribeFlags& f, const ClientSettings& s) {
       for (const TopicPartition& tp : m.assignment) rows[tp] = &m;
     }
     int64_t total_lag = 0;
-    Table table({"TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-START-OFFSET", "LOG-END-OFFSET", "LAG", "MEMBER-ID",
-                 "CLIENT-ID", "HOST"});
+    Table table({"TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-START-OFFSET", "LOG-END-OFFSET", "LAG",
+                 "MEMBER-ID", "CLIENT-ID", "HOST"});
     Json partitions = Json::array();
     for (const auto& [tp, member] : rows) {
       auto it = commits->find(tp);
@@ -228,8 +233,9 @@ Outcome<int> group_describe(const DescribeFlags& f, const ClientSettings& s) {
         row.set("client_id", member->client_id);
         row.set("host", member->host);
       }
-      table.add({tp.first, std::to_string(tp.second), committed >= 0 ? std::to_string(committed) : "-", start, end,
-                 lag, member ? member->id : "", member ? member->client_id : "", member ? member->host : ""});
+      table.add({tp.first, std::to_string(tp.second), committed >= 0 ? std::to_string(committed) : "-", start,
+                 end, lag, member ? member->id : "", member ? member->client_id : "",
+                 member ? member->host : ""});
       partitions.push(std::move(row));
     }
     Json members = Json::array();
@@ -299,12 +305,13 @@ Outcome<std::map<TopicPartition, int64_t>> read_offsets_file(const std::string& 
   int line_no = 0;
   while (std::getline(in, line)) {
     ++line_no;
-    if (line.find_first_not_of(" \t\r") == std::string::npos || line[line.find_first_not_of(" \t")] == '#') continue;
+    if (line.find_first_not_of(" \t\r") == std::string::npos || line[line.find_first_not_of(" \t")] == '#')
+      continue;
     std::istringstream fields(line);
     std::string topic, extra;
     int64_t partition = -1, offset = -1;
-    if (!(fields >> topic >> partition >> offset) || (fields >> extra) || partition < 0 || partition > INT32_MAX ||
-        offset < 0) {
+    if (!(fields >> topic >> partition >> offset) || (fields >> extra) || partition < 0 ||
+        partition > INT32_MAX || offset < 0) {
       return fail(path + ":" + std::to_string(line_no) + ": expected 'TOPIC PARTITION OFFSET'");
     }
     out[{topic, static_cast<int32_t>(partition)}] = offset;
@@ -315,7 +322,8 @@ Outcome<std::map<TopicPartition, int64_t>> read_offsets_file(const std::string& 
 Outcome<int> group_seek(const SeekFlags& f, const ClientSettings& s) {
   std::string to = f.to;
   std::string file = f.to_file;
-  if (to.empty() == file.empty()) return fail("give exactly one of --to (start, end, @TIME) or --to-file FILE");
+  if (to.empty() == file.empty())
+    return fail("give exactly one of --to (start, end, @TIME) or --to-file FILE");
   enum class Target { kStart, kEnd, kTime, kFile } target = Target::kFile;
   int64_t time_ms = 0;
   if (!to.empty()) {
@@ -369,7 +377,8 @@ Outcome<int> group_seek(const SeekFlags& f, const ClientSettings& s) {
         topics.insert(t);
       }
     }
-    if (topics.empty()) return fail("group " + f.group + " has no committed offsets; name topics with --topics");
+    if (topics.empty())
+      return fail("group " + f.group + " has no committed offsets; name topics with --topics");
     auto md = (*client)->topics_metadata(std::vector<std::string>(topics.begin(), topics.end()));
     if (!md.ok()) return md.failure();
     for (const auto& t : md->topics) {
@@ -456,9 +465,10 @@ Outcome<int> group_delete(const DeleteFlags& f, const ClientSettings& s) {
     owned.emplace_back(rd_kafka_DeleteGroup_new(g.c_str()));
     raw.push_back(owned.back().get());
   }
-  auto event = (*client)->admin(RD_KAFKA_ADMIN_OP_DELETEGROUPS, [&](rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
-    rd_kafka_DeleteGroups((*client)->handle(), raw.data(), raw.size(), o, q);
-  });
+  auto event =
+      (*client)->admin(RD_KAFKA_ADMIN_OP_DELETEGROUPS, [&](rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+        rd_kafka_DeleteGroups((*client)->handle(), raw.data(), raw.size(), o, q);
+      });
   if (!event.ok()) return event.failure();
   size_t n = 0;
   const rd_kafka_group_result_t** results =
@@ -504,29 +514,34 @@ void add_group_commands(CLI::App& group, CommandRegistry& registry) {
     cmd->add_option("groups", f->groups, "Group names")->required()->type_name("GROUP...");
     cmd->add_flag("-s,--print-summary", f->summary_only, "Print only the summary");
     cmd->add_flag("-c,--print-commits", f->commits_only, "Print only the per-partition offsets");
-    cmd->footer(examples({"runnel group describe classifier-service", "runnel group describe heatpump-consumer",
-                          "runnel group describe g1 g2 --format json"}) +
-                "\nLAG is LOG-END-OFFSET minus CURRENT-OFFSET (the committed offset); '-' where nothing is "
-                "committed.\n");
+    cmd->footer(
+        examples({"runnel group describe classifier-service", "runnel group describe heatpump-consumer",
+                  "runnel group describe g1 g2 --format json"}) +
+        "\nLAG is LOG-END-OFFSET minus CURRENT-OFFSET (the committed offset); '-' where nothing is "
+        "committed.\n");
     registry.add(cmd, [f](const ClientSettings& s) { return group_describe(*f, s); });
   }
   {
     auto f = std::make_shared<SeekFlags>();
     CLI::App* cmd = group.add_subcommand("seek", "Set a stopped group's committed offsets");
     cmd->add_option("group", f->group, "Group name")->required()->type_name("GROUP");
-    cmd->add_option("--to", f->to, "start, end, a time (@TIME: unix s/ms, YYYY-MM-DD, RFC 3339, -1h) or a FILE")
+    cmd->add_option("--to", f->to,
+                    "start, end, a time (@TIME: unix s/ms, YYYY-MM-DD, RFC 3339, -1h) or a FILE")
         ->type_name("WHERE");
     cmd->add_option("--to-file", f->to_file, "A file of 'TOPIC PARTITION OFFSET' lines")->type_name("FILE");
     cmd->add_option("--topics", f->topics, "Only these topics [every topic the group has committed]")
         ->delimiter(',')
         ->type_name("T,...");
-    cmd->add_flag("--allow-new-topics", f->allow_new_topics, "Allow --topics the group has no offsets for yet");
-    cmd->footer(examples({"runnel group seek classifier-service --to start", "runnel group seek g --to end --topics a,b",
-                          "runnel group seek g --to @2024-06-01", "runnel group seek g --to @-1h",
-                          "runnel group seek g --to start --topics new-topic --allow-new-topics",
-                          "runnel group seek g --to-file offsets.txt"}) +
-                "\nThe group must have no running members (state Empty): Kafka accepts commits from outside only "
-                "then.\n");
+    cmd->add_flag("--allow-new-topics", f->allow_new_topics,
+                  "Allow --topics the group has no offsets for yet");
+    cmd->footer(
+        examples({"runnel group seek classifier-service --to start",
+                  "runnel group seek g --to end --topics a,b", "runnel group seek g --to @2024-06-01",
+                  "runnel group seek g --to @-1h",
+                  "runnel group seek g --to start --topics new-topic --allow-new-topics",
+                  "runnel group seek g --to-file offsets.txt"}) +
+        "\nThe group must have no running members (state Empty): Kafka accepts commits from outside only "
+        "then.\n");
     registry.add(cmd, [f](const ClientSettings& s) { return group_seek(*f, s); });
   }
   {

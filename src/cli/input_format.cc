@@ -117,7 +117,10 @@ Outcome<InputFormat::Step> InputFormat::next(std::string& buffer, bool eof, Pars
       }
       if (buffer.compare(pos, p.literal.size(), p.literal) != 0) {
         std::string m = "input does not match the format: expected '";
-        m.append(shown(p.literal)).append("' before '").append(shown(std::string_view(buffer).substr(pos))).append("'");
+        m.append(shown(p.literal))
+            .append("' before '")
+            .append(shown(std::string_view(buffer).substr(pos)))
+            .append("'");
         return fail(std::move(m));
       }
       pos += p.literal.size();
@@ -133,7 +136,10 @@ Outcome<InputFormat::Step> InputFormat::next(std::string& buffer, bool eof, Pars
         return Step::kNeedMore;
       } else if (k + 2 != pieces_.size()) {
         std::string m = "input does not match the format: it ended without '";
-        m.append(shown(delim)).append("' after '").append(shown(std::string_view(buffer).substr(pos))).append("'");
+        m.append(shown(delim))
+            .append("' after '")
+            .append(shown(std::string_view(buffer).substr(pos)))
+            .append("'");
         return fail(std::move(m));
       }
     } else if (!eof) {

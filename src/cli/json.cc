@@ -191,7 +191,8 @@ class Parser {
   }
 
   void skip_space() {
-    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r')) ++pos_;
+    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r'))
+      ++pos_;
   }
 
   bool literal(std::string_view word) {
@@ -399,6 +400,8 @@ class Parser {
 
 }  // namespace
 
-Outcome<Json> Json::parse(std::string_view text) { return Parser(text).document(); }
+Outcome<Json> Json::parse(std::string_view text) {
+  return Parser(text).document();
+}
 
 }  // namespace runnel::cli

@@ -20,19 +20,19 @@ class Json {
   using Array = std::vector<Json>;
   using Object = std::vector<std::pair<std::string, Json>>;
 
-  Json() = default;  // null
-  Json(std::nullptr_t) {}                                       // NOLINT(google-explicit-constructor)
-  Json(bool b) : v_(b) {}                                       // NOLINT(google-explicit-constructor)
-  Json(int v) : v_(static_cast<int64_t>(v)) {}                  // NOLINT(google-explicit-constructor)
-  Json(int64_t v) : v_(v) {}                                    // NOLINT(google-explicit-constructor)
-  Json(unsigned v) : v_(static_cast<int64_t>(v)) {}             // NOLINT(google-explicit-constructor)
-  Json(uint64_t v) : v_(static_cast<int64_t>(v)) {}             // NOLINT(google-explicit-constructor)
-  Json(double v) : v_(v) {}                                     // NOLINT(google-explicit-constructor)
-  Json(std::string s) : v_(std::move(s)) {}                     // NOLINT(google-explicit-constructor)
-  Json(std::string_view s) : v_(std::string(s)) {}              // NOLINT(google-explicit-constructor)
-  Json(const char* s) : v_(std::string(s)) {}                   // NOLINT(google-explicit-constructor)
-  Json(Array a) : v_(std::move(a)) {}                           // NOLINT(google-explicit-constructor)
-  Json(Object o) : v_(std::move(o)) {}                          // NOLINT(google-explicit-constructor)
+  Json() = default;                                  // null
+  Json(std::nullptr_t) {}                            // NOLINT(google-explicit-constructor)
+  Json(bool b) : v_(b) {}                            // NOLINT(google-explicit-constructor)
+  Json(int v) : v_(static_cast<int64_t>(v)) {}       // NOLINT(google-explicit-constructor)
+  Json(int64_t v) : v_(v) {}                         // NOLINT(google-explicit-constructor)
+  Json(unsigned v) : v_(static_cast<int64_t>(v)) {}  // NOLINT(google-explicit-constructor)
+  Json(uint64_t v) : v_(static_cast<int64_t>(v)) {}  // NOLINT(google-explicit-constructor)
+  Json(double v) : v_(v) {}                          // NOLINT(google-explicit-constructor)
+  Json(std::string s) : v_(std::move(s)) {}          // NOLINT(google-explicit-constructor)
+  Json(std::string_view s) : v_(std::string(s)) {}   // NOLINT(google-explicit-constructor)
+  Json(const char* s) : v_(std::string(s)) {}        // NOLINT(google-explicit-constructor)
+  Json(Array a) : v_(std::move(a)) {}                // NOLINT(google-explicit-constructor)
+  Json(Object o) : v_(std::move(o)) {}               // NOLINT(google-explicit-constructor)
 
   static Json array() { return Json(Array{}); }
   static Json object() { return Json(Object{}); }

@@ -105,7 +105,8 @@ KafkaClient::~KafkaClient() {
     rd_kafka_destroy(rk);
     finished->store(true);
   }).detach();
-  for (int i = 0; i < 500 && !finished->load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (int i = 0; i < 500 && !finished->load(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
 void KafkaClient::close_consumer() {
@@ -148,7 +149,8 @@ Outcome<std::unique_ptr<KafkaClient>> KafkaClient::connect(
   std::unique_ptr<rd_kafka_conf_t, ConfDeleter> conf(rd_kafka_conf_new());
   char errstr[512];
   auto set = [&](const std::string& key, const std::string& value) -> Outcome<Unit> {
-    if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
+    if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), errstr, sizeof errstr) !=
+        RD_KAFKA_CONF_OK) {
       std::string m = "client setting ";
       m.append(key).append("=").append(value).append(": ").append(errstr);
       return fail(std::move(m));
@@ -158,7 +160,8 @@ Outcome<std::unique_ptr<KafkaClient>> KafkaClient::connect(
   std::vector<std::pair<std::string, std::string>> all = {
       {"bootstrap.servers", settings.bootstrap()},
       {"client.id", "runnel-cli"},
-      {"socket.connection.setup.timeout.ms", std::to_string(std::max<int64_t>(1000, settings.connect_timeout_ms))},
+      {"socket.connection.setup.timeout.ms",
+       std::to_string(std::max<int64_t>(1000, settings.connect_timeout_ms))},
       {"reconnect.backoff.max.ms", "1000"},
       {"allow.auto.create.topics", "false"},
   };
@@ -186,7 +189,8 @@ namespace {
 KafkaClient::Metadata convert(const rd_kafka_metadata_t* md) {
   KafkaClient::Metadata out;
   for (int i = 0; i < md->broker_cnt; ++i) {
-    out.brokers.push_back({md->brokers[i].id, md->brokers[i].host ? md->brokers[i].host : "", md->brokers[i].port});
+    out.brokers.push_back(
+        {md->brokers[i].id, md->brokers[i].host ? md->brokers[i].host : "", md->brokers[i].port});
   }
   std::sort(out.brokers.begin(), out.brokers.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   for (int i = 0; i < md->topic_cnt; ++i) {
@@ -204,10 +208,12 @@ KafkaClient::Metadata convert(const rd_kafka_metadata_t* md) {
       part.isr.assign(mp.isrs, mp.isrs + mp.isr_cnt);
       topic.partitions.push_back(std::move(part));
     }
-    std::sort(topic.partitions.begin(), topic.partitions.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    std::sort(topic.partitions.begin(), topic.partitions.end(),
+              [](const auto& a, const auto& b) { return a.id < b.id; });
     out.topics.push_back(std::move(topic));
   }
-  std::sort(out.topics.begin(), out.topics.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  std::sort(out.topics.begin(), out.topics.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
   return out;
 }
 
@@ -215,7 +221,8 @@ KafkaClient::Metadata convert(const rd_kafka_metadata_t* md) {
 
 Outcome<KafkaClient::Metadata> KafkaClient::metadata(bool with_controller) {
   const rd_kafka_metadata_t* raw = nullptr;
-  const rd_kafka_resp_err_t err = rd_kafka_metadata(rk_, 1, nullptr, &raw, static_cast<int>(request_timeout_ms_));
+  const rd_kafka_resp_err_t err =
+      rd_kafka_metadata(rk_, 1, nullptr, &raw, static_cast<int>(request_timeout_ms_));
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return broker_failure("cannot get cluster metadata from " + settings_.bootstrap(), err);
   }
@@ -255,8 +262,8 @@ Outcome<KafkaClient::Metadata> KafkaClient::topics_metadata(const std::vector<st
 
 Outcome<KafkaClient::Watermarks> KafkaClient::watermarks(const std::string& topic, int32_t partition) {
   Watermarks w;
-  const rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(rk_, topic.c_str(), partition, &w.low, &w.high,
-                                                                    static_cast<int>(request_timeout_ms_));
+  const rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
+      rk_, topic.c_str(), partition, &w.low, &w.high, static_cast<int>(request_timeout_ms_));
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     std::string what = "cannot list offsets of ";
     what.append(topic).append("/").append(std::to_string(partition));
@@ -266,12 +273,15 @@ Outcome<KafkaClient::Watermarks> KafkaClient::watermarks(const std::string& topi
 }
 
 Outcome<std::vector<int64_t>> KafkaClient::offsets_for_time(const std::string& topic,
-                                                             const std::vector<int32_t>& partitions,
-                                                             int64_t timestamp_ms) {
+                                                            const std::vector<int32_t>& partitions,
+                                                            int64_t timestamp_ms) {
   PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
-  for (int32_t p : partitions) rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = timestamp_ms;
-  const rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(rk_, list.get(), static_cast<int>(request_timeout_ms_));
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return broker_failure("cannot find offsets by time in " + topic, err);
+  for (int32_t p : partitions)
+    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = timestamp_ms;
+  const rd_kafka_resp_err_t err =
+      rd_kafka_offsets_for_times(rk_, list.get(), static_cast<int>(request_timeout_ms_));
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return broker_failure("cannot find offsets by time in " + topic, err);
   std::vector<int64_t> out;
   for (int32_t p : partitions) {
     const rd_kafka_topic_partition_t* tp = rd_kafka_topic_partition_list_find(list.get(), topic.c_str(), p);

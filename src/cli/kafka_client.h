@@ -103,7 +103,8 @@ class KafkaClient {
 
   Outcome<Watermarks> watermarks(const std::string& topic, int32_t partition);
   // For each partition, the first offset at or after timestamp_ms (-1: none).
-  Outcome<std::vector<int64_t>> offsets_for_time(const std::string& topic, const std::vector<int32_t>& partitions,
+  Outcome<std::vector<int64_t>> offsets_for_time(const std::string& topic,
+                                                 const std::vector<int32_t>& partitions,
                                                  int64_t timestamp_ms);
 
   // Runs one admin request to completion: `submit` enqueues it with the given

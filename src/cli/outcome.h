@@ -13,7 +13,9 @@ struct Failure {
   std::string message;
 };
 
-inline Failure fail(std::string message) { return Failure{std::move(message)}; }
+inline Failure fail(std::string message) {
+  return Failure{std::move(message)};
+}
 
 // The value of an Outcome that carries none.
 struct Unit {};
@@ -21,7 +23,7 @@ struct Unit {};
 template <typename T>
 class [[nodiscard]] Outcome {
  public:
-  Outcome(T value) : state_(std::move(value)) {}       // NOLINT(google-explicit-constructor)
+  Outcome(T value) : state_(std::move(value)) {}            // NOLINT(google-explicit-constructor)
   Outcome(Failure failure) : state_(std::move(failure)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(state_); }
@@ -41,6 +43,8 @@ class [[nodiscard]] Outcome {
 };
 
 using Done = Outcome<Unit>;
-inline Done done() { return Unit{}; }
+inline Done done() {
+  return Unit{};
+}
 
 }  // namespace runnel::cli

@@ -1,8 +1,8 @@
 // runnel topic produce: records from stdin, parsed with rpk's input format,
 // produced through a librdkafka producer; one output line per delivered record.
-#include <CLI/CLI.hpp>
 #include <poll.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <cerrno>
 #include <csignal>
@@ -72,9 +72,10 @@ void on_delivery(rd_kafka_t* rk, const rd_kafka_message_t* m, void* /*opaque*/) 
       const char* name = nullptr;
       const void* value = nullptr;
       size_t size = 0;
-      for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
-        r.headers.emplace_back(name, value ? std::optional<std::string_view>(std::string_view(
-                                                 static_cast<const char*>(value), size))
+      for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+           ++i) {
+        r.headers.emplace_back(name, value ? std::optional<std::string_view>(
+                                                 std::string_view(static_cast<const char*>(value), size))
                                            : std::nullopt);
       }
     }
@@ -85,7 +86,9 @@ void on_delivery(rd_kafka_t* rk, const rd_kafka_message_t* m, void* /*opaque*/) 
 }
 
 volatile std::sig_atomic_t g_interrupted = 0;
-void on_signal(int) { g_interrupted = 1; }
+void on_signal(int) {
+  g_interrupted = 1;
+}
 
 struct HeadersDeleter {
   void operator()(rd_kafka_headers_t* h) const { rd_kafka_headers_destroy(h); }
@@ -101,7 +104,8 @@ Outcome<int> topic_produce(const ProduceFlags& f, const ClientSettings& s) {
     if (!compiled.ok()) return fail("--output-format: " + compiled.error());
     output = std::move(*compiled);
   }
-  if (f.topic.empty() && !input->parses_topic()) return fail("give a topic, or read it from the input with %t");
+  if (f.topic.empty() && !input->parses_topic())
+    return fail("give a topic, or read it from the input with %t");
   std::vector<std::pair<std::string, std::string>> headers;
   for (const std::string& h : f.headers) {
     const size_t colon = h.find(':');
@@ -109,17 +113,16 @@ Outcome<int> topic_produce(const ProduceFlags& f, const ClientSettings& s) {
     headers.emplace_back(h.substr(0, colon), h.substr(colon + 1));
   }
   if (f.acks != -1 && f.acks != 0 && f.acks != 1) return fail("--acks must be -1 (all), 0 or 1");
-  auto client = KafkaClient::connect(
-      s, KafkaClient::Kind::kProducer,
-      {{"acks", std::to_string(f.acks)},
-       {"compression.codec", f.compression},
-       {"partitioner", "murmur2_random"},  // Java's and rpk's key hashing
-       {"linger.ms", "5"},
-       {"message.timeout.ms", "30000"}},
-      [](rd_kafka_conf_t* conf) -> Outcome<Unit> {
-        rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
-        return done();
-      });
+  auto client = KafkaClient::connect(s, KafkaClient::Kind::kProducer,
+                                     {{"acks", std::to_string(f.acks)},
+                                      {"compression.codec", f.compression},
+                                      {"partitioner", "murmur2_random"},  // Java's and rpk's key hashing
+                                      {"linger.ms", "5"},
+                                      {"message.timeout.ms", "30000"}},
+                                     [](rd_kafka_conf_t* conf) -> Outcome<Unit> {
+                                       rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+                                       return done();
+                                     });
   if (!client.ok()) return client.failure();
   rd_kafka_t* rk = (*client)->handle();
   int32_t partition_count = -1;
@@ -200,11 +203,11 @@ Outcome<int> topic_produce(const ProduceFlags& f, const ClientSettings& s) {
     const size_t value_len = null_value ? 0 : value.size();
     while (true) {
       rd_kafka_headers_t* h = hdrs ? hdrs.get() : nullptr;
-      const rd_kafka_resp_err_t err = rd_kafka_producev(
-          rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
-          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-          RD_KAFKA_V_KEY(key_ptr, key_len), RD_KAFKA_V_VALUE(value_ptr, value_len),
-          RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_OPAQUE(&state), RD_KAFKA_V_END);
+      const rd_kafka_resp_err_t err =
+          rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+                            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key_ptr, key_len),
+                            RD_KAFKA_V_VALUE(value_ptr, value_len), RD_KAFKA_V_HEADERS(h),
+                            RD_KAFKA_V_OPAQUE(&state), RD_KAFKA_V_END);
       if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
         (void)hdrs.release();  // librdkafka owns them now
         ++produced;
@@ -227,8 +230,8 @@ Outcome<int> topic_produce(const ProduceFlags& f, const ClientSettings& s) {
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
   if (flushed != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return fail(std::to_string(rd_kafka_outq_len(rk)) + " record(s) not acknowledged in time: " +
-                kafka_error(flushed));
+    return fail(std::to_string(rd_kafka_outq_len(rk)) +
+                " record(s) not acknowledged in time: " + kafka_error(flushed));
   }
   if (input_error) return *input_error;
   if (state.failed > 0) {
@@ -241,12 +244,15 @@ Outcome<int> topic_produce(const ProduceFlags& f, const ClientSettings& s) {
 
 void add_produce_command(CLI::App& topic, CommandRegistry& registry) {
   auto f = std::make_shared<ProduceFlags>();
-  CLI::App* cmd = topic.add_subcommand("produce", "Produce records read from stdin (one per line by default)");
-  cmd->add_option("topic", f->topic, "Topic to produce to (or parse it from the input with %t)")->type_name("TOPIC");
+  CLI::App* cmd =
+      topic.add_subcommand("produce", "Produce records read from stdin (one per line by default)");
+  cmd->add_option("topic", f->topic, "Topic to produce to (or parse it from the input with %t)")
+      ->type_name("TOPIC");
   cmd->add_option("-k,--key", f->key, "A fixed key for every record (a key parsed with %k wins)")
       ->type_name("KEY")
       ->each([f](const std::string&) { f->has_key = true; });
-  cmd->add_option("-H,--header", f->headers, "A header for every record (repeatable)")->type_name("KEY:VALUE");
+  cmd->add_option("-H,--header", f->headers, "A header for every record (repeatable)")
+      ->type_name("KEY:VALUE");
   cmd->add_option("-p,--partition", f->partition, "Produce to this partition [by key hash, or spread]")
       ->type_name("N");
   cmd->add_option("-f,--format", f->format, "Input format: %v value, %k key, %t topic, %p partition [%v\\n]")
@@ -256,14 +262,17 @@ void add_produce_command(CLI::App& topic, CommandRegistry& registry) {
                   "[Produced to partition %p at offset %o with timestamp %d.\\n]")
       ->type_name("FORMAT");
   cmd->add_flag("-Z,--tombstone", f->tombstone, "Produce empty values as null (tombstones)");
-  cmd->add_option("-z,--compression", f->compression, "none, gzip, snappy, lz4 or zstd [snappy]")->type_name("CODEC");
-  cmd->add_option("--acks", f->acks, "-1 (all in-sync replicas), 1 (leader) or 0 (none) [-1]")->type_name("N");
-  cmd->footer(examples({"echo '{\"temp\":21.5}' | runnel topic produce heatpump-realtime --key device-001",
-                        "printf 'k1 v1\\nk2 v2\\n' | runnel topic produce orders -f '%k %v\\n'",
-                        "runnel topic produce orders -H source:cli -p 0 < records.txt",
-                        "echo hi | runnel topic produce orders -o '%p/%o\\n'",
-                        "echo hi | runnel topic --format json produce orders"}) +
-              "\nThe input format reads fields up to the text that follows them; escapes \\n \\t \\r \\\\ \\xNN.\n");
+  cmd->add_option("-z,--compression", f->compression, "none, gzip, snappy, lz4 or zstd [snappy]")
+      ->type_name("CODEC");
+  cmd->add_option("--acks", f->acks, "-1 (all in-sync replicas), 1 (leader) or 0 (none) [-1]")
+      ->type_name("N");
+  cmd->footer(
+      examples({"echo '{\"temp\":21.5}' | runnel topic produce heatpump-realtime --key device-001",
+                "printf 'k1 v1\\nk2 v2\\n' | runnel topic produce orders -f '%k %v\\n'",
+                "runnel topic produce orders -H source:cli -p 0 < records.txt",
+                "echo hi | runnel topic produce orders -o '%p/%o\\n'",
+                "echo hi | runnel topic --format json produce orders"}) +
+      "\nThe input format reads fields up to the text that follows them; escapes \\n \\t \\r \\\\ \\xNN.\n");
   registry.add(cmd, [f](const ClientSettings& s) { return topic_produce(*f, s); });
 }
 

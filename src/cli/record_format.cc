@@ -9,27 +9,58 @@ namespace runnel::cli {
 namespace {
 
 enum class Field {
-  kTopic, kKey, kValue,                        // text
-  kTopicLen, kKeyLen, kValueLen, kHeaderCount,  // numbers
-  kPartition, kOffset, kEpoch, kTimestamp, kProducerId, kProducerEpoch,
-  kLogStart, kLastStable, kHighWatermark, kIndex,
+  kTopic,
+  kKey,
+  kValue,  // text
+  kTopicLen,
+  kKeyLen,
+  kValueLen,
+  kHeaderCount,  // numbers
+  kPartition,
+  kOffset,
+  kEpoch,
+  kTimestamp,
+  kProducerId,
+  kProducerEpoch,
+  kLogStart,
+  kLastStable,
+  kHighWatermark,
+  kIndex,
 };
 
-enum class NumberMod { kAscii, kHex64, kHex32, kHex16, kHex8, kHex4, kBig64, kBig32, kBig16, kByte,
-                       kLittle64, kLittle32, kLittle16, kBool };
+enum class NumberMod {
+  kAscii,
+  kHex64,
+  kHex32,
+  kHex16,
+  kHex8,
+  kHex4,
+  kBig64,
+  kBig32,
+  kBig16,
+  kByte,
+  kLittle64,
+  kLittle32,
+  kLittle16,
+  kBool
+};
 enum class TextMod { kRaw, kHex, kBase64, kBase64Raw };
 enum class TimeMod { kNumber, kStrftime, kGo };
 
-bool is_text(Field f) { return f == Field::kTopic || f == Field::kKey || f == Field::kValue; }
+bool is_text(Field f) {
+  return f == Field::kTopic || f == Field::kKey || f == Field::kValue;
+}
 
 std::optional<NumberMod> number_mod(std::string_view m) {
   static constexpr std::pair<std::string_view, NumberMod> kMods[] = {
-      {"ascii", NumberMod::kAscii},   {"hex64", NumberMod::kHex64},       {"hex32", NumberMod::kHex32},
-      {"hex16", NumberMod::kHex16},   {"hex8", NumberMod::kHex8},         {"hex4", NumberMod::kHex4},
-      {"big64", NumberMod::kBig64},   {"big32", NumberMod::kBig32},       {"big16", NumberMod::kBig16},
-      {"big8", NumberMod::kByte},     {"little64", NumberMod::kLittle64}, {"little32", NumberMod::kLittle32},
-      {"little16", NumberMod::kLittle16}, {"little8", NumberMod::kByte},  {"byte", NumberMod::kByte},
-      {"bool", NumberMod::kBool},
+      {"ascii", NumberMod::kAscii},       {"hex64", NumberMod::kHex64},
+      {"hex32", NumberMod::kHex32},       {"hex16", NumberMod::kHex16},
+      {"hex8", NumberMod::kHex8},         {"hex4", NumberMod::kHex4},
+      {"big64", NumberMod::kBig64},       {"big32", NumberMod::kBig32},
+      {"big16", NumberMod::kBig16},       {"big8", NumberMod::kByte},
+      {"little64", NumberMod::kLittle64}, {"little32", NumberMod::kLittle32},
+      {"little16", NumberMod::kLittle16}, {"little8", NumberMod::kByte},
+      {"byte", NumberMod::kByte},         {"bool", NumberMod::kBool},
   };
   for (const auto& [name, mod] : kMods) {
     if (name == m) return mod;
@@ -198,23 +229,57 @@ class Compiler {
           p.headers = std::move(*sub);
         }
         return p;
-      case 't': p.field = Field::kTopic; break;
-      case 'k': p.field = Field::kKey; break;
-      case 'v': p.field = Field::kValue; break;
-      case 'T': p.field = Field::kTopicLen; break;
-      case 'K': p.field = Field::kKeyLen; break;
-      case 'V': p.field = Field::kValueLen; break;
-      case 'H': p.field = Field::kHeaderCount; break;
-      case 'p': p.field = Field::kPartition; break;
-      case 'o': p.field = Field::kOffset; break;
-      case 'e': p.field = Field::kEpoch; break;
-      case 'd': p.field = Field::kTimestamp; break;
-      case 'x': p.field = Field::kProducerId; break;
-      case 'y': p.field = Field::kProducerEpoch; break;
-      case '[': p.field = Field::kLogStart; break;
-      case '|': p.field = Field::kLastStable; break;
-      case ']': p.field = Field::kHighWatermark; break;
-      case 'i': p.field = Field::kIndex; break;
+      case 't':
+        p.field = Field::kTopic;
+        break;
+      case 'k':
+        p.field = Field::kKey;
+        break;
+      case 'v':
+        p.field = Field::kValue;
+        break;
+      case 'T':
+        p.field = Field::kTopicLen;
+        break;
+      case 'K':
+        p.field = Field::kKeyLen;
+        break;
+      case 'V':
+        p.field = Field::kValueLen;
+        break;
+      case 'H':
+        p.field = Field::kHeaderCount;
+        break;
+      case 'p':
+        p.field = Field::kPartition;
+        break;
+      case 'o':
+        p.field = Field::kOffset;
+        break;
+      case 'e':
+        p.field = Field::kEpoch;
+        break;
+      case 'd':
+        p.field = Field::kTimestamp;
+        break;
+      case 'x':
+        p.field = Field::kProducerId;
+        break;
+      case 'y':
+        p.field = Field::kProducerEpoch;
+        break;
+      case '[':
+        p.field = Field::kLogStart;
+        break;
+      case '|':
+        p.field = Field::kLastStable;
+        break;
+      case ']':
+        p.field = Field::kHighWatermark;
+        break;
+      case 'i':
+        p.field = Field::kIndex;
+        break;
       default: {
         std::string why = "unknown verb %";
         why.push_back(v);
@@ -280,7 +345,8 @@ void append_base64(std::string& out, std::string_view bytes, bool pad) {
   size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3) {
     const uint32_t n = (static_cast<unsigned char>(bytes[i]) << 16) |
-                       (static_cast<unsigned char>(bytes[i + 1]) << 8) | static_cast<unsigned char>(bytes[i + 2]);
+                       (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+                       static_cast<unsigned char>(bytes[i + 2]);
     out.push_back(kAlphabet[(n >> 18) & 63]);
     out.push_back(kAlphabet[(n >> 12) & 63]);
     out.push_back(kAlphabet[(n >> 6) & 63]);
@@ -492,7 +558,8 @@ std::string unescape_backslashes(std::string_view text) {
       out.push_back('\r');
     } else if (e == '\\') {
       out.push_back('\\');
-    } else if (e == 'x' && i + 3 < text.size() && hex_digit(text[i + 2]) >= 0 && hex_digit(text[i + 3]) >= 0) {
+    } else if (e == 'x' && i + 3 < text.size() && hex_digit(text[i + 2]) >= 0 &&
+               hex_digit(text[i + 3]) >= 0) {
       out.push_back(static_cast<char>(hex_digit(text[i + 2]) * 16 + hex_digit(text[i + 3])));
       i += 2;
     } else {
@@ -510,9 +577,11 @@ std::string format_go_time(std::string_view layout, int64_t unix_ms) {
   const std::time_t t = static_cast<std::time_t>(secs);
   std::tm tm{};
   gmtime_r(&t, &tm);
-  static constexpr const char* kMonths[] = {"January", "February", "March",     "April",   "May",      "June",
-                                            "July",    "August",   "September", "October", "November", "December"};
-  static constexpr const char* kDays[] = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
+  static constexpr const char* kMonths[] = {"January",   "February", "March",    "April",
+                                            "May",       "June",     "July",     "August",
+                                            "September", "October",  "November", "December"};
+  static constexpr const char* kDays[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                          "Thursday", "Friday", "Saturday"};
   std::string out;
   auto num = [&](int v, int width, char fill = '0') {
     std::string s = std::to_string(v);
@@ -522,9 +591,9 @@ std::string format_go_time(std::string_view layout, int64_t unix_ms) {
   const int hour12 = tm.tm_hour % 12 == 0 ? 12 : tm.tm_hour % 12;
   // Longest tokens first, so "2006" wins over "2" and "January" over "Jan".
   static constexpr std::string_view kTokens[] = {
-      "January", "Monday", "Z07:00", "-07:00", "Z0700", "-0700", ".000000000", ".000000", ".000",
-      "2006", "Jan", "Mon", "MST", "01", "02", "_2", "15", "03", "04", "05", "06", "PM", "pm",
-      "1", "2", "3", "4", "5"};
+      "January", "Monday", "Z07:00", "-07:00", "Z0700", "-0700", ".000000000", ".000000", ".000", "2006",
+      "Jan",     "Mon",    "MST",    "01",     "02",    "_2",    "15",         "03",      "04",   "05",
+      "06",      "PM",     "pm",     "1",      "2",     "3",     "4",          "5"};
   size_t i = 0;
   while (i < layout.size()) {
     std::string_view token;

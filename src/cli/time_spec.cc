@@ -109,7 +109,8 @@ Outcome<int64_t> parse_duration_ms(std::string_view text) {
   size_t pos = 0;
   while (pos < text.size()) {
     size_t start = pos;
-    while (pos < text.size() && (std::isdigit(static_cast<unsigned char>(text[pos])) || text[pos] == '.')) ++pos;
+    while (pos < text.size() && (std::isdigit(static_cast<unsigned char>(text[pos])) || text[pos] == '.'))
+      ++pos;
     if (start == pos) return fail("invalid duration '" + shown + "' (expected e.g. 10s, 5m, 1h30m)");
     double number = 0;
     auto [end, ec] = std::from_chars(text.data() + start, text.data() + pos, number);

@@ -1,6 +1,6 @@
 // runnel topic create|list|describe|delete|alter-config|add-partitions|trim-prefix
-#include <CLI/CLI.hpp>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -63,14 +63,16 @@ std::vector<TopicStatus> topic_statuses(const rd_kafka_topic_result_t** results,
     TopicStatus s;
     s.topic = rd_kafka_topic_result_name(results[i]);
     s.err = rd_kafka_topic_result_error(results[i]);
-    if (s.err != RD_KAFKA_RESP_ERR_NO_ERROR) s.message = kafka_error(s.err, rd_kafka_topic_result_error_string(results[i]));
+    if (s.err != RD_KAFKA_RESP_ERR_NO_ERROR)
+      s.message = kafka_error(s.err, rd_kafka_topic_result_error_string(results[i]));
     out.push_back(std::move(s));
   }
   return out;
 }
 
 // Prints TOPIC STATUS (or {"topic","status","error"} lines) and gives the exit code.
-int print_statuses(const std::vector<TopicStatus>& statuses, const ClientSettings& s, const char* status_header) {
+int print_statuses(const std::vector<TopicStatus>& statuses, const ClientSettings& s,
+                   const char* status_header) {
   bool any_error = false;
   if (s.json()) {
     Json out = Json::array();
@@ -144,7 +146,8 @@ Outcome<int> topic_create(const CreateFlags& f, const ClientSettings& s) {
   std::vector<std::unique_ptr<rd_kafka_NewTopic_t, NewTopicDeleter>> topics;
   char errstr[512];
   for (const std::string& name : f.topics) {
-    rd_kafka_NewTopic_t* t = rd_kafka_NewTopic_new(name.c_str(), f.partitions, f.replicas, errstr, sizeof errstr);
+    rd_kafka_NewTopic_t* t =
+        rd_kafka_NewTopic_new(name.c_str(), f.partitions, f.replicas, errstr, sizeof errstr);
     if (!t) return fail(std::string("topic ").append(name).append(": ").append(errstr));
     topics.emplace_back(t);
     for (const auto& [k, v] : configs) {
@@ -254,15 +257,17 @@ Outcome<std::vector<ConfigEntry>> describe_topic_configs(KafkaClient& client, co
   std::unique_ptr<rd_kafka_ConfigResource_t, ConfigResourceDeleter> res(
       rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str()));
   rd_kafka_ConfigResource_t* raw = res.get();
-  auto event = client.admin(RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, [&](rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
-    rd_kafka_DescribeConfigs(client.handle(), &raw, 1, o, q);
-  });
+  auto event =
+      client.admin(RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, [&](rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+        rd_kafka_DescribeConfigs(client.handle(), &raw, 1, o, q);
+      });
   if (!event.ok()) return event.failure();
   size_t n = 0;
   const rd_kafka_ConfigResource_t** resources =
       rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(event->get()), &n);
   if (n != 1) return fail("the broker answered DescribeConfigs without the topic");
-  if (rd_kafka_resp_err_t err = rd_kafka_ConfigResource_error(resources[0]); err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+  if (rd_kafka_resp_err_t err = rd_kafka_ConfigResource_error(resources[0]);
+      err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return fail(std::string("topic ").append(topic).append(": ").append(
         kafka_error(err, rd_kafka_ConfigResource_error_string(resources[0]))));
   }
@@ -340,7 +345,8 @@ Outcome<int> topic_describe(const DescribeFlags& f, const ClientSettings& s) {
     }
     if (partitions) {
       Json pj = Json::array();
-      Table table({"PARTITION", "LEADER", "REPLICAS", "IN-SYNC-REPLICAS", "LOG-START-OFFSET", "HIGH-WATERMARK"});
+      Table table(
+          {"PARTITION", "LEADER", "REPLICAS", "IN-SYNC-REPLICAS", "LOG-START-OFFSET", "HIGH-WATERMARK"});
       for (const auto& p : t.partitions) {
         auto w = (*client)->watermarks(t.name, p.id);
         if (!w.ok()) return w.failure();
@@ -390,9 +396,10 @@ Outcome<int> topic_delete(const DeleteFlags& f, const ClientSettings& s) {
     topics.emplace_back(rd_kafka_DeleteTopic_new(name.c_str()));
     raw.push_back(topics.back().get());
   }
-  auto event = (*client)->admin(RD_KAFKA_ADMIN_OP_DELETETOPICS, [&](rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
-    rd_kafka_DeleteTopics((*client)->handle(), raw.data(), raw.size(), o, q);
-  });
+  auto event =
+      (*client)->admin(RD_KAFKA_ADMIN_OP_DELETETOPICS, [&](rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+        rd_kafka_DeleteTopics((*client)->handle(), raw.data(), raw.size(), o, q);
+      });
   if (!event.ok()) return event.failure();
   size_t n = 0;
   const rd_kafka_topic_result_t** results =
@@ -482,10 +489,10 @@ Outcome<int> topic_add_partitions(const AddPartitionsFlags& f, const ClientSetti
     parts.emplace_back(np);
     raw.push_back(np);
   }
-  auto event = (*client)->admin(RD_KAFKA_ADMIN_OP_CREATEPARTITIONS,
-                                [&](rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
-                                  rd_kafka_CreatePartitions((*client)->handle(), raw.data(), raw.size(), o, q);
-                                });
+  auto event = (*client)->admin(
+      RD_KAFKA_ADMIN_OP_CREATEPARTITIONS, [&](rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+        rd_kafka_CreatePartitions((*client)->handle(), raw.data(), raw.size(), o, q);
+      });
   if (!event.ok()) return event.failure();
   size_t n = 0;
   const rd_kafka_topic_result_t** results =
@@ -541,8 +548,8 @@ Outcome<int> topic_trim_prefix(const TrimFlags& f, const ClientSettings& s) {
     rd_kafka_topic_partition_list_add(list.get(), t.name.c_str(), partitions[i])->offset = offset;
   }
   if (!f.no_confirm && ::isatty(STDIN_FILENO)) {
-    std::fprintf(stderr, "Delete every record of %s before offset %s in %zu partition(s)? [y/N] ", t.name.c_str(),
-                 f.offset.c_str(), partitions.size());
+    std::fprintf(stderr, "Delete every record of %s before offset %s in %zu partition(s)? [y/N] ",
+                 t.name.c_str(), f.offset.c_str(), partitions.size());
     std::string answer;
     std::getline(std::cin, answer);
     if (answer != "y" && answer != "Y" && answer != "yes") {
@@ -552,9 +559,10 @@ Outcome<int> topic_trim_prefix(const TrimFlags& f, const ClientSettings& s) {
   }
   std::unique_ptr<rd_kafka_DeleteRecords_t, DeleteRecordsDeleter> del(rd_kafka_DeleteRecords_new(list.get()));
   rd_kafka_DeleteRecords_t* raw = del.get();
-  auto event = (*client)->admin(RD_KAFKA_ADMIN_OP_DELETERECORDS, [&](rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
-    rd_kafka_DeleteRecords((*client)->handle(), &raw, 1, o, q);
-  });
+  auto event =
+      (*client)->admin(RD_KAFKA_ADMIN_OP_DELETERECORDS, [&](rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+        rd_kafka_DeleteRecords((*client)->handle(), &raw, 1, o, q);
+      });
   if (!event.ok()) return event.failure();
   const rd_kafka_topic_partition_list_t* result =
       rd_kafka_DeleteRecords_result_offsets(rd_kafka_event_DeleteRecords_result(event->get()));
@@ -595,41 +603,47 @@ void add_topic_commands(CLI::App& topic, CommandRegistry& registry) {
     cmd->add_option("topics", f->topics, "Topic names")->required()->type_name("TOPIC...");
     cmd->add_option("-p,--partitions", f->partitions, "Partitions per topic [the broker's num.partitions]")
         ->type_name("N");
-    cmd->add_option("-r,--replicas", f->replicas, "Replicas per partition [the broker's default]")->type_name("N");
-    cmd->add_option("-c,--topic-config", f->configs, "A topic config, e.g. -c cleanup.policy=compact (repeatable)")
+    cmd->add_option("-r,--replicas", f->replicas, "Replicas per partition [the broker's default]")
+        ->type_name("N");
+    cmd->add_option("-c,--topic-config", f->configs,
+                    "A topic config, e.g. -c cleanup.policy=compact (repeatable)")
         ->type_name("KEY=VALUE");
     cmd->add_option("--retention-ms", f->retention_ms, "retention.ms: milliseconds or a duration like 7d, 1h")
         ->type_name("MS");
     cmd->add_option("--segment-ms", f->segment_ms, "segment.ms: milliseconds or a duration like 5m")
         ->type_name("MS");
     cmd->add_flag("-d,--dry-run", f->dry_run, "Ask the broker to validate only; nothing is created");
-    cmd->footer(examples({"runnel topic create orders", "runnel topic create a b c -p 6 -r 1",
-                          "runnel topic create heatpump-realtime --partitions 1 --replicas 1 --retention-ms 3600000 "
-                          "--segment-ms 300000",
-                          "runnel topic create events -c cleanup.policy=compact -c retention.ms=-1"}));
+    cmd->footer(
+        examples({"runnel topic create orders", "runnel topic create a b c -p 6 -r 1",
+                  "runnel topic create heatpump-realtime --partitions 1 --replicas 1 --retention-ms 3600000 "
+                  "--segment-ms 300000",
+                  "runnel topic create events -c cleanup.policy=compact -c retention.ms=-1"}));
     registry.add(cmd, [f](const ClientSettings& s) { return topic_create(*f, s); });
   }
   {
     auto f = std::make_shared<ListFlags>();
     CLI::App* cmd = topic.add_subcommand("list", "List topics");
     cmd->alias("ls");
-    cmd->add_flag("-d,--detailed", f->detailed, "Show each partition's leader, replicas and in-sync replicas");
+    cmd->add_flag("-d,--detailed", f->detailed,
+                  "Show each partition's leader, replicas and in-sync replicas");
     cmd->add_flag("-i,--internal", f->internal, "Include internal topics such as __consumer_offsets");
     cmd->footer(examples({"runnel topic list", "runnel topic list -d", "runnel topic list --format json"}));
     registry.add(cmd, [f](const ClientSettings& s) { return topic_list(*f, s); });
   }
   {
     auto f = std::make_shared<DescribeFlags>();
-    CLI::App* cmd = topic.add_subcommand("describe", "Show a topic's summary, configs (with sources) and partitions");
+    CLI::App* cmd =
+        topic.add_subcommand("describe", "Show a topic's summary, configs (with sources) and partitions");
     cmd->alias("info");
     cmd->add_option("topics", f->topics, "Topic names")->required()->type_name("TOPIC...");
     cmd->add_flag("-p,--print-partitions", f->print_partitions,
                   "Print the partitions section: leader, replicas, log start offset, high watermark");
     cmd->add_flag("-c,--print-configs", f->print_configs, "Print the configs section");
     cmd->add_flag("-s,--print-summary", f->print_summary, "Print the summary section");
-    cmd->footer(examples({"runnel topic describe orders", "runnel topic describe orders -p",
-                          "runnel topic describe orders -s -c -p", "runnel topic describe orders --format json"}) +
-                "\nWithout -p, -c or -s the summary and configs are printed; --format json prints all three.\n");
+    cmd->footer(
+        examples({"runnel topic describe orders", "runnel topic describe orders -p",
+                  "runnel topic describe orders -s -c -p", "runnel topic describe orders --format json"}) +
+        "\nWithout -p, -c or -s the summary and configs are printed; --format json prints all three.\n");
     registry.add(cmd, [f](const ClientSettings& s) { return topic_describe(*f, s); });
   }
   {
@@ -644,10 +658,12 @@ void add_topic_commands(CLI::App& topic, CommandRegistry& registry) {
     CLI::App* cmd = topic.add_subcommand("alter-config", "Set or remove topic config overrides");
     cmd->add_option("topics", f->topics, "Topic names")->required()->type_name("TOPIC...");
     cmd->add_option("-s,--set", f->set, "Set a config (repeatable)")->type_name("KEY=VALUE");
-    cmd->add_option("-d,--delete", f->del, "Remove an override, back to the default (repeatable)")->type_name("KEY");
+    cmd->add_option("-d,--delete", f->del, "Remove an override, back to the default (repeatable)")
+        ->type_name("KEY");
     cmd->add_flag("--dry-run", f->dry_run, "Ask the broker to validate only");
-    cmd->footer(examples({"runnel topic alter-config apphub.core.events --set retention.ms=259200000",
-                          "runnel topic alter-config orders --set cleanup.policy=compact --delete retention.ms"}));
+    cmd->footer(
+        examples({"runnel topic alter-config apphub.core.events --set retention.ms=259200000",
+                  "runnel topic alter-config orders --set cleanup.policy=compact --delete retention.ms"}));
     registry.add(cmd, [f](const ClientSettings& s) { return topic_alter_config(*f, s); });
   }
   {
@@ -660,7 +676,8 @@ void add_topic_commands(CLI::App& topic, CommandRegistry& registry) {
   }
   {
     auto f = std::make_shared<TrimFlags>();
-    CLI::App* cmd = topic.add_subcommand("trim-prefix", "Delete the records before an offset (DeleteRecords)");
+    CLI::App* cmd =
+        topic.add_subcommand("trim-prefix", "Delete the records before an offset (DeleteRecords)");
     cmd->alias("trim");
     cmd->add_option("topic", f->topic, "Topic name")->required()->type_name("TOPIC");
     cmd->add_option("-o,--offset", f->offset, "The new log start: an offset N, end, or @TIME (e.g. @-1h)")

@@ -2,22 +2,22 @@
 
 #include "base/logging.h"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/error.hpp>
 #include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <spdlog/spdlog.h>
 
 #include <list>
 #include <optional>
@@ -55,8 +55,8 @@ namespace {
 // the timeout fired).
 // A HEAD request gets the GET response's headers (Content-Length included)
 // and no body.
-asio::awaitable<bool> send_head(beast::tcp_stream& stream, const Response& reply, unsigned version, bool keep_alive,
-                                std::chrono::milliseconds timeout) {
+asio::awaitable<bool> send_head(beast::tcp_stream& stream, const Response& reply, unsigned version,
+                                bool keep_alive, std::chrono::milliseconds timeout) {
   bhttp::response<bhttp::empty_body> response;
   response.version(version == 10 ? 10 : 11);
   response.result(static_cast<unsigned>(reply.status));
@@ -74,8 +74,8 @@ asio::awaitable<bool> send_head(beast::tcp_stream& stream, const Response& reply
   co_return !ec;
 }
 
-asio::awaitable<bool> send(beast::tcp_stream& stream, const Response& reply, unsigned version, bool keep_alive,
-                           std::chrono::milliseconds timeout) {
+asio::awaitable<bool> send(beast::tcp_stream& stream, const Response& reply, unsigned version,
+                           bool keep_alive, std::chrono::milliseconds timeout) {
   bhttp::response<bhttp::string_body> response;
   response.version(version == 10 ? 10 : 11);
   response.result(static_cast<unsigned>(reply.status));
@@ -97,8 +97,9 @@ asio::awaitable<bool> send(beast::tcp_stream& stream, const Response& reply, uns
 std::optional<Response> read_failure(const beast::error_code& ec) {
   if (ec == bhttp::error::header_limit) return json_error(431, "request headers too large");
   if (ec == bhttp::error::body_limit) return json_error(413, "request body too large");
-  if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
-      ec == asio::error::connection_reset || ec == asio::error::eof || ec == bhttp::error::partial_message) {
+  if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+      ec == asio::error::operation_aborted || ec == asio::error::connection_reset || ec == asio::error::eof ||
+      ec == bhttp::error::partial_message) {
     return std::nullopt;
   }
   if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category()) {
@@ -160,8 +161,9 @@ asio::awaitable<void> AdminServer::Impl::serve(std::shared_ptr<beast::tcp_stream
       Response reply = co_await route(std::move(request));
       bool keep_alive = message.keep_alive() && !stopped;
       if (stopped) break;
-      bool sent = head ? co_await send_head(*stream, reply, message.version(), keep_alive, limits.read_timeout)
-                       : co_await send(*stream, reply, message.version(), keep_alive, limits.read_timeout);
+      bool sent = head
+                      ? co_await send_head(*stream, reply, message.version(), keep_alive, limits.read_timeout)
+                      : co_await send(*stream, reply, message.version(), keep_alive, limits.read_timeout);
       if (!sent || !keep_alive) break;
     }
   } catch (const std::exception& e) {
@@ -189,8 +191,8 @@ asio::awaitable<Response> AdminServer::Impl::route(Request request) {
       respond(json_error(500, std::string("internal error: ") + e.what()));
     }
   };
-  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(Response)>(std::move(start),
-                                                                                         asio::use_awaitable);
+  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(Response)>(
+      std::move(start), asio::use_awaitable);
 }
 
 void AdminServer::Impl::close_all() {

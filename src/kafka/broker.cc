@@ -14,8 +14,8 @@
 #include "base/crc32c.h"
 #include "base/logging.h"
 #include "kafka/connection.h"
-#include "kafka/listener.h"
 #include "kafka/group/offsets_topic.h"
+#include "kafka/listener.h"
 #include "kafka/partition_settings.h"
 #include "kafka/producer_id_allocator.h"
 #include "kafka/topic_controller.h"
@@ -27,7 +27,8 @@ namespace runnel::kafka {
 namespace {
 
 int64_t wall_clock_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -70,28 +71,32 @@ void Broker::prepare() {
   auto ids = ProducerIdAllocator::open(meta_dir);
   if (ec || !ids.ok()) {
     std::string why = "cannot open the producer id state in ";
-    throw std::runtime_error(why.append(meta_dir).append(": ").append(ec ? ec.message() : ids.status().to_string()));
+    throw std::runtime_error(
+        why.append(meta_dir).append(": ").append(ec ? ec.message() : ids.status().to_string()));
   }
   producer_ids_ = std::make_unique<ProducerIdAllocator>(std::move(*ids));
   for (unsigned s = 0; s < shards_.count(); ++s) {
     auto& state = *states_[s];
     auto* context = &shards_.context(s);
-    state.flusher = std::make_unique<storage::Flusher>([context](std::function<void()> fn) {
-      asio::post(*context, std::move(fn));
-    });
+    state.flusher = std::make_unique<storage::Flusher>(
+        [context](std::function<void()> fn) { asio::post(*context, std::move(fn)); });
     state.logs = std::make_unique<storage::LogManager>(config_.data_dir, wall_clock_ms, *state.flusher);
-    state.groups = std::make_unique<GroupCoordinator>(*this, group_config(), setting_int("offsets.retention.minutes") * 60000);
+    state.groups = std::make_unique<GroupCoordinator>(*this, group_config(),
+                                                      setting_int("offsets.retention.minutes") * 60000);
   }
   listener_->bind(config_.listen_host, config_.listen_port);
   // A listener on port 0 picked its port just now; advertise that one.
   if (config_.listen_port == 0 && config_.advertised_port == 0) config_.advertised_port = listener_->port();
 }
 
-uint16_t Broker::bound_port() const { return listener_->port(); }
+uint16_t Broker::bound_port() const {
+  return listener_->port();
+}
 
 unsigned Broker::shard_of(std::string_view topic, int32_t partition) const {
   uint32_t h = crc32c(reinterpret_cast<const uint8_t*>(topic.data()), topic.size());
-  return static_cast<unsigned>((static_cast<uint64_t>(h) + static_cast<uint32_t>(partition)) % shards_.count());
+  return static_cast<unsigned>((static_cast<uint64_t>(h) + static_cast<uint32_t>(partition)) %
+                               shards_.count());
 }
 
 void Broker::track(std::shared_ptr<Connection> connection) {
@@ -101,27 +106,30 @@ void Broker::track(std::shared_ptr<Connection> connection) {
 }
 
 Task<void> Broker::start() {
-  log::kafka().info("runnel: {} shard(s), data directory {} ({} shutdown last time)", shards_.count(), config_.data_dir,
-               clean_start_ ? "clean" : "no clean");
+  log::kafka().info("runnel: {} shard(s), data directory {} ({} shutdown last time)", shards_.count(),
+                    config_.data_dir, clean_start_ ? "clean" : "no clean");
   co_await controller_->load();
   remove_orphan_logs();
   for (unsigned s = 0; s < shards_.count(); ++s) {
-    asio::co_spawn(shards_.context(s), [this, s]() { return run_shard_timers(s); }, asio::detached);
+    asio::co_spawn(
+        shards_.context(s), [this, s]() { return run_shard_timers(s); }, asio::detached);
   }
   listener_->start();
   log::kafka().info("runnel: Kafka API on {}:{}, advertised as {}:{}", config_.listen_host, listener_->port(),
-               config_.advertised_host, config_.advertised_port);
+                    config_.advertised_host, config_.advertised_port);
 }
 
 void Broker::load_group_offsets(ShardState& state, int32_t partition, const storage::Log& log) {
   CommittedOffsets& offsets = state.group_offsets[partition];
   auto report = load_committed_offsets(log, offsets);
   if (!report.ok()) {
-    log::kafka().error("runnel: loading {}/{} failed: {}", kOffsetsTopic, partition, report.status().to_string());
+    log::kafka().error("runnel: loading {}/{} failed: {}", kOffsetsTopic, partition,
+                       report.status().to_string());
     return;
   }
   if (report->skipped > 0) {
-    log::kafka().warn("runnel: {}/{}: skipped {} records that do not decode", kOffsetsTopic, partition, report->skipped);
+    log::kafka().warn("runnel: {}/{}: skipped {} records that do not decode", kOffsetsTopic, partition,
+                      report->skipped);
   }
 }
 
@@ -138,7 +146,8 @@ void Broker::remove_orphan_logs() {
     const TopicImage* topic = image.find(tp.topic);
     if (topic != nullptr && tp.partition < topic->partitions) continue;
     if (Status s = local().logs->remove(tp); !s.ok()) {
-      log::kafka().warn("runnel: removing the orphaned log {}/{} failed: {}", tp.topic, tp.partition, s.to_string());
+      log::kafka().warn("runnel: removing the orphaned log {}/{} failed: {}", tp.topic, tp.partition,
+                        s.to_string());
     } else {
       log::kafka().info("runnel: removed {}/{}, a log of a deleted topic", tp.topic, tp.partition);
     }
@@ -164,15 +173,16 @@ Task<void> Broker::run_shard_timers(unsigned shard) {
 
 void Broker::housekeeping(ShardState& state) {
   for (const storage::LogProblem& problem : state.logs->housekeeping()) {
-    log::kafka().warn("runnel: retention or compaction of {}/{} failed: {}", problem.tp.topic, problem.tp.partition,
-                 problem.status.to_string());
+    log::kafka().warn("runnel: retention or compaction of {}/{} failed: {}", problem.tp.topic,
+                      problem.tp.partition, problem.status.to_string());
   }
   const int64_t now = wall_clock_ms();
   const int64_t expiration = setting_int("producer.id.expiration.ms");
   for (auto& [tp, partition] : state.partitions) {
     partition->expire_producers(now, expiration);
     if (Status s = partition->snapshot_producer_state(); !s.ok()) {
-      log::kafka().warn("runnel: producer-state snapshot of {}/{} failed: {}", tp.topic, tp.partition, s.to_string());
+      log::kafka().warn("runnel: producer-state snapshot of {}/{} failed: {}", tp.topic, tp.partition,
+                        s.to_string());
     }
   }
 }
@@ -203,7 +213,8 @@ Task<int> Broker::apply_image(std::shared_ptr<const MetadataImage> image) {
 
   for (const auto& [name, topic] : image->topics) {
     const TopicImage* before = old ? old->find(name) : nullptr;
-    const bool configs_changed = before == nullptr || before->id != topic->id || before->configs != topic->configs;
+    const bool configs_changed =
+        before == nullptr || before->id != topic->id || before->configs != topic->configs;
     PartitionSettings settings = resolve_partition_settings(*topic, settings_);
     for (int32_t p = 0; p < topic->partitions; ++p) {
       if (shard_of(name, p) != me) continue;
@@ -223,7 +234,8 @@ Task<int> Broker::apply_image(std::shared_ptr<const MetadataImage> image) {
         log::kafka().error("runnel: opening {}/{} failed: {}", name, p, log.status().to_string());
         continue;
       }
-      auto partition = std::make_unique<Partition>(name, p, topic->id, **log, *state.flusher, settings.produce);
+      auto partition =
+          std::make_unique<Partition>(name, p, topic->id, **log, *state.flusher, settings.produce);
       if (Status s = partition->restore_producer_state(); !s.ok()) {
         log::kafka().warn("runnel: producer state of {}/{} could not be rebuilt: {}", name, p, s.to_string());
       }
@@ -265,7 +277,8 @@ Task<void> Broker::shutdown() {
     }
     for (auto& [tp, partition] : state.partitions) {
       if (Status s = partition->snapshot_producer_state(); !s.ok()) {
-        log::kafka().warn("runnel: producer-state snapshot of {}/{} failed: {}", tp.topic, tp.partition, s.to_string());
+        log::kafka().warn("runnel: producer-state snapshot of {}/{} failed: {}", tp.topic, tp.partition,
+                          s.to_string());
       }
     }
     co_return 0;
@@ -302,6 +315,8 @@ int64_t Broker::setting_int(std::string_view name) const {
   }
 }
 
-bool Broker::setting_bool(std::string_view name) const { return setting(name) == "true"; }
+bool Broker::setting_bool(std::string_view name) const {
+  return setting(name) == "true";
+}
 
 }  // namespace runnel::kafka

@@ -18,8 +18,8 @@
 #include "kafka/group/group_coordinator.h"
 #include "kafka/metadata_image.h"
 #include "kafka/partition.h"
-#include "storage/flusher.h"
 #include "storage/data_dir_lock.h"
+#include "storage/flusher.h"
 #include "storage/log_manager.h"
 
 namespace runnel::kafka {

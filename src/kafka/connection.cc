@@ -1,12 +1,12 @@
 #include "kafka/connection.h"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
-#include <spdlog/spdlog.h>
 
 #include <sys/sendfile.h>
 
@@ -14,13 +14,12 @@
 #include <cerrno>
 #include <cstring>
 
-#include "base/logging.h"
 #include "base/big_endian.h"
+#include "base/logging.h"
 #include "kafka/broker.h"
 #include "kafka/dispatch.h"
 
 namespace runnel::kafka {
-
 
 Connection::Connection(Broker& broker, unsigned shard, asio::ip::tcp::socket socket)
     : broker_(broker),
@@ -57,12 +56,14 @@ Task<void> Connection::read_frames() {
     }
     if (stopping_) break;
     std::array<uint8_t, 4> size_bytes;
-    auto [ec, n] = co_await asio::async_read(socket_, asio::buffer(size_bytes), asio::as_tuple(asio::use_awaitable));
+    auto [ec, n] =
+        co_await asio::async_read(socket_, asio::buffer(size_bytes), asio::as_tuple(asio::use_awaitable));
     if (ec) break;  // the client left (or shutdown closed the socket)
     int32_t size = static_cast<int32_t>(load_u32(size_bytes.data()));
     if (size < 0 || static_cast<size_t>(size) > broker_.max_request_bytes()) {
-      log::kafka().warn("kafka: closing connection from {}: frame of {} bytes exceeds socket.request.max.bytes ({})", peer_,
-                   size, broker_.max_request_bytes());
+      log::kafka().warn(
+          "kafka: closing connection from {}: frame of {} bytes exceeds socket.request.max.bytes ({})", peer_,
+          size, broker_.max_request_bytes());
       break;
     }
     // The buffer grows with the bytes that actually arrive (at most twice
@@ -72,9 +73,10 @@ Task<void> Connection::read_frames() {
     size_t filled = 0;
     bool failed = false;
     while (filled < total) {
-      if (filled == frame.size()) frame.resize(std::min(total, std::max<size_t>(kFirstReadBytes, filled * 2)));
-      auto [ec2, n2] = co_await socket_.async_read_some(asio::buffer(frame.data() + filled, frame.size() - filled),
-                                                        asio::as_tuple(asio::use_awaitable));
+      if (filled == frame.size())
+        frame.resize(std::min(total, std::max<size_t>(kFirstReadBytes, filled * 2)));
+      auto [ec2, n2] = co_await socket_.async_read_some(
+          asio::buffer(frame.data() + filled, frame.size() - filled), asio::as_tuple(asio::use_awaitable));
       if (ec2) {
         failed = true;
         break;
@@ -147,7 +149,8 @@ Task<bool> Connection::write_response(int32_t correlation_id, int16_t header_ver
   head[8] = 0;
   // The body up to the first splice goes with the header in one write.
   const size_t first = splices.empty() ? body.size() : splices.front().at;
-  std::array<asio::const_buffer, 2> buffers{asio::buffer(head.data(), head_size), asio::buffer(body.data(), first)};
+  std::array<asio::const_buffer, 2> buffers{asio::buffer(head.data(), head_size),
+                                            asio::buffer(body.data(), first)};
   auto [ec, n] = co_await asio::async_write(socket_, buffers, asio::as_tuple(asio::use_awaitable));
   if (ec) co_return false;
   metrics_.sent_bytes().inc(head_size + body.size() + spliced_bytes(splices));
@@ -178,14 +181,16 @@ Task<bool> Connection::send_file(const FileSlice& slice) {
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      auto [ec] = co_await socket_.async_wait(asio::ip::tcp::socket::wait_write, asio::as_tuple(asio::use_awaitable));
+      auto [ec] =
+          co_await socket_.async_wait(asio::ip::tcp::socket::wait_write, asio::as_tuple(asio::use_awaitable));
       if (ec) co_return false;
       continue;
     }
     // n == 0: the file is shorter than the range (it cannot be: segments
     // only grow past a range) — or an error. Either way the response is
     // broken mid-frame, so the connection must go.
-    log::kafka().warn("kafka: sending log bytes to {} failed: {}", peer_, n == 0 ? "end of file" : std::strerror(errno));
+    log::kafka().warn("kafka: sending log bytes to {} failed: {}", peer_,
+                      n == 0 ? "end of file" : std::strerror(errno));
     co_return false;
   }
   co_return true;

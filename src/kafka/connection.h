@@ -15,8 +15,8 @@
 #include <string>
 
 #include "base/shards.h"
-#include "kafka/spliced_body.h"
 #include "kafka/request_metrics.h"
+#include "kafka/spliced_body.h"
 
 namespace runnel::kafka {
 

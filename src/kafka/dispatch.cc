@@ -60,7 +60,9 @@ constexpr bool sorted_by_key() {
 }
 static_assert(sorted_by_key(), "kHandlers must be sorted by API key");
 
-std::span<const ApiHandler> api_handlers() { return kHandlers; }
+std::span<const ApiHandler> api_handlers() {
+  return kHandlers;
+}
 
 const ApiHandler* find_handler(int16_t api_key) {
   auto it = std::lower_bound(kHandlers.begin(), kHandlers.end(), api_key,
@@ -95,7 +97,8 @@ std::string api_name(int16_t key) {
 
 }  // namespace
 
-Task<Dispatched> dispatch_request(Broker& broker, unsigned shard, std::span<uint8_t> frame, const std::string& peer) {
+Task<Dispatched> dispatch_request(Broker& broker, unsigned shard, std::span<uint8_t> frame,
+                                  const std::string& peer) {
   Dispatched out;
   ByteReader reader(frame);
   RequestHeader header;
@@ -136,7 +139,7 @@ Task<Dispatched> dispatch_request(Broker& broker, unsigned shard, std::span<uint
     case HandlerResult::Kind::kMalformed:
       metrics.failed(key);
       out.why = "malformed ";
-    out.why.append(api_name(key)).append(" v").append(std::to_string(version)).append(" request");
+      out.why.append(api_name(key)).append(" v").append(std::to_string(version)).append(" request");
       co_return out;
     case HandlerResult::Kind::kNoResponse:
       out.action = Dispatched::Action::kNoResponse;

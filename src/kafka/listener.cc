@@ -1,10 +1,10 @@
 #include "kafka/listener.h"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <stdexcept>
@@ -110,7 +110,8 @@ Task<void> KafkaListener::accept_loop(unsigned shard) {
     socket.set_option(asio::ip::tcp::no_delay(true), ignored);
     auto connection = std::make_shared<Connection>(broker_, shard, std::move(socket));
     broker_.track(connection);
-    asio::co_spawn(acceptor.get_executor(), [connection]() { return connection->run(); }, asio::detached);
+    asio::co_spawn(
+        acceptor.get_executor(), [connection]() { return connection->run(); }, asio::detached);
   }
 }
 

@@ -27,7 +27,7 @@ namespace runnel::kafka {
 struct ProducePolicy {
   size_t max_message_bytes = 1048588;
   bool log_append_time = false;
-  bool compacted = false;        // records must carry keys
+  bool compacted = false;  // records must carry keys
   // compression.type: nullopt keeps the producer's codec ("producer").
   std::optional<CompressionType> compression;
   int32_t min_insync_replicas = 1;
@@ -35,7 +35,7 @@ struct ProducePolicy {
 
 struct AppendOutcome {
   ErrorCode error = ErrorCode::kNone;
-  std::string message;           // for the error_message field
+  std::string message;  // for the error_message field
   int64_t base_offset = -1;
   int64_t log_append_time = -1;
   int64_t log_start_offset = -1;

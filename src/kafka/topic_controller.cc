@@ -1,6 +1,5 @@
 #include "kafka/topic_controller.h"
 
-
 #include <stdexcept>
 
 #include "base/logging.h"
@@ -70,7 +69,8 @@ Task<void> TopicController::publish() {
 }
 
 Task<TopicOutcome> TopicController::create(TopicSpec spec, bool validate_only) {
-  if (auto problem = cluster::topic_name_problem(spec.name)) co_return failure(ErrorCode::kInvalidTopicException, *problem);
+  if (auto problem = cluster::topic_name_problem(spec.name))
+    co_return failure(ErrorCode::kInvalidTopicException, *problem);
   if (table_->find(spec.name) != nullptr) {
     std::string why = "Topic '";
     co_return failure(ErrorCode::kTopicAlreadyExists, why.append(spec.name).append("' already exists."));
@@ -86,7 +86,8 @@ Task<TopicOutcome> TopicController::create(TopicSpec spec, bool validate_only) {
   // request from creating more directories than the node can hold open.
   if (spec.partitions > kMaxPartitionsPerTopic) {
     std::string why = "Number of partitions must be at most ";
-    co_return failure(ErrorCode::kInvalidPartitions, why.append(std::to_string(kMaxPartitionsPerTopic)).append("."));
+    co_return failure(ErrorCode::kInvalidPartitions,
+                      why.append(std::to_string(kMaxPartitionsPerTopic)).append("."));
   }
   if (spec.replication_factor <= 0) {
     co_return failure(ErrorCode::kInvalidReplicationFactor, "Replication factor must be larger than 0.");
@@ -136,27 +137,34 @@ Task<TopicOutcome> TopicController::add_partitions(std::string name, int32_t tot
   if (topic == nullptr) co_return failure(ErrorCode::kUnknownTopicOrPartition, "");
   if (total < topic->partitions) {
     std::string why = "Topic currently has ";
-    why.append(std::to_string(topic->partitions)).append(" partitions, which is higher than the requested ")
-        .append(std::to_string(total)).append(".");
+    why.append(std::to_string(topic->partitions))
+        .append(" partitions, which is higher than the requested ")
+        .append(std::to_string(total))
+        .append(".");
     co_return failure(ErrorCode::kInvalidPartitions, why);
   }
   if (total == topic->partitions) {
     std::string why = "Topic already has ";
-    co_return failure(ErrorCode::kInvalidPartitions, why.append(std::to_string(total)).append(" partitions."));
+    co_return failure(ErrorCode::kInvalidPartitions,
+                      why.append(std::to_string(total)).append(" partitions."));
   }
   if (total > kMaxPartitionsPerTopic) {
     std::string why = "Number of partitions must be at most ";
-    co_return failure(ErrorCode::kInvalidPartitions, why.append(std::to_string(kMaxPartitionsPerTopic)).append("."));
+    co_return failure(ErrorCode::kInvalidPartitions,
+                      why.append(std::to_string(kMaxPartitionsPerTopic)).append("."));
   }
   cluster::TopicInfo grown = *topic;
   grown.partitions = total;
   if (validate_only) co_return success(grown);
-  if (auto s = table_->add_partitions(name, total); !s.ok()) co_return failure(ErrorCode::kKafkaStorageError, s.error());
+  if (auto s = table_->add_partitions(name, total); !s.ok())
+    co_return failure(ErrorCode::kKafkaStorageError, s.error());
   co_await publish();
   co_return success(grown);
 }
 
-const cluster::TopicInfo* TopicController::find(std::string_view name) const { return table_->find(name); }
+const cluster::TopicInfo* TopicController::find(std::string_view name) const {
+  return table_->find(name);
+}
 
 Task<TopicOutcome> TopicController::set_configs(std::string name, std::map<std::string, std::string> configs,
                                                 bool validate_only) {
@@ -166,7 +174,8 @@ Task<TopicOutcome> TopicController::set_configs(std::string name, std::map<std::
   cluster::TopicInfo changed = *topic;
   changed.configs = configs;
   if (validate_only) co_return success(changed);
-  if (auto s = table_->set_configs(name, configs); !s.ok()) co_return failure(ErrorCode::kKafkaStorageError, s.error());
+  if (auto s = table_->set_configs(name, configs); !s.ok())
+    co_return failure(ErrorCode::kKafkaStorageError, s.error());
   co_await publish();
   co_return success(changed);
 }

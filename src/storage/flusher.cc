@@ -13,7 +13,9 @@
 namespace runnel::storage {
 
 Flusher::Flusher(Post post)
-    : post_(std::move(post)), fsync_latency_(metrics::families().fsync_latency.get({})), thread_([this] { run(); }) {}
+    : post_(std::move(post)),
+      fsync_latency_(metrics::families().fsync_latency.get({})),
+      thread_([this] { run(); }) {}
 
 Flusher::~Flusher() {
   {
@@ -58,7 +60,8 @@ void Flusher::run() {
         ++synced;
         const auto started = std::chrono::steady_clock::now();
         const int rc = ::fdatasync(fd);
-        fsync_latency_->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+        fsync_latency_->observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
         if (rc != 0 && o.sync.ok()) o.sync = Status(Errc::kIo, "fdatasync of a segment file failed");
       }
       if (o.sync.ok()) {

@@ -3,8 +3,8 @@
 // disk. Jobs that queue while a sync runs are served together by the next
 // one (group commit): per log and round, one fdatasync of each file with
 // unsynced data (normally just the active segment's log file; after a roll
-// also the sealed segments and their indexes), however many producers wait. Completions go back to the owning shard through the
-// `post` function given at construction.
+// also the sealed segments and their indexes), however many producers wait. Completions go back to the owning
+// shard through the `post` function given at construction.
 #pragma once
 
 #include <condition_variable>
@@ -37,8 +37,8 @@ struct FlushJob {
   // log, and each segment sealed since the last flush with its indexes);
   // the flusher closes them.
   std::vector<int> fds;
-  std::string checkpoint_path;  // where the recovery point is recorded
-  int64_t offset = 0;           // everything below is durable once done runs
+  std::string checkpoint_path;                    // where the recovery point is recorded
+  int64_t offset = 0;                             // everything below is durable once done runs
   std::function<void(const FlushOutcome&)> done;  // runs on the owner's thread, via post
 };
 

@@ -11,8 +11,8 @@
 
 namespace runnel::storage {
 
-Result<std::unique_ptr<IndexFile>> IndexFile::open(const std::string& path, size_t entry_size, size_t max_bytes,
-                                                   const EntryCheck* check) {
+Result<std::unique_ptr<IndexFile>> IndexFile::open(const std::string& path, size_t entry_size,
+                                                   size_t max_bytes, const EntryCheck* check) {
   std::unique_ptr<IndexFile> index(new IndexFile());
   index->path_ = path;
   index->entry_size_ = entry_size;
@@ -22,7 +22,8 @@ Result<std::unique_ptr<IndexFile>> IndexFile::open(const std::string& path, size
   if (::fstat(index->fd_, &st) != 0) return Status(Errc::kIo, "cannot stat index file");
   auto existing = static_cast<size_t>(st.st_size) / entry_size * entry_size;
   index->sealed_ = check == nullptr;
-  index->capacity_bytes_ = index->sealed_ ? existing : std::max(existing, max_bytes / entry_size * entry_size);
+  index->capacity_bytes_ =
+      index->sealed_ ? existing : std::max(existing, max_bytes / entry_size * entry_size);
   if (static_cast<size_t>(st.st_size) > index->capacity_bytes_ &&
       ::ftruncate(index->fd_, static_cast<off_t>(index->capacity_bytes_)) != 0) {
     return Status(Errc::kIo, "cannot size index file");
@@ -34,7 +35,8 @@ Result<std::unique_ptr<IndexFile>> IndexFile::open(const std::string& path, size
   // capacity up front would cost every partition max_bytes of disk at once.
   if (static_cast<size_t>(st.st_size) < index->capacity_bytes_) {
     if (::ftruncate(index->fd_, static_cast<off_t>(index->capacity_bytes_)) != 0) {
-      return Status(Errc::kIo, errno == ENOSPC ? "no space left on the data device" : "cannot size index file");
+      return Status(Errc::kIo,
+                    errno == ENOSPC ? "no space left on the data device" : "cannot size index file");
     }
   }
   if (!index->sealed_) {
@@ -80,7 +82,8 @@ int IndexFile::reserve(size_t bytes) {
   // Whole steps, never past the capacity.
   size_t target = std::min(capacity_bytes_, (bytes + kReserveStep - 1) / kReserveStep * kReserveStep);
   if (target <= reserved_bytes_) return 0;
-  int err = ::posix_fallocate(fd_, static_cast<off_t>(reserved_bytes_), static_cast<off_t>(target - reserved_bytes_));
+  int err = ::posix_fallocate(fd_, static_cast<off_t>(reserved_bytes_),
+                              static_cast<off_t>(target - reserved_bytes_));
   if (err == 0) reserved_bytes_ = target;
   return err;
 }
@@ -104,7 +107,8 @@ void IndexFile::truncate_entries(size_t n) {
 
 Status IndexFile::flush() {
   if (mapped_bytes_ == 0 || entries_ == 0) return Status();
-  if (::msync(base_, entries_ * entry_size_, MS_SYNC) != 0) return Status(Errc::kIo, "cannot sync index file");
+  if (::msync(base_, entries_ * entry_size_, MS_SYNC) != 0)
+    return Status(Errc::kIo, "cannot sync index file");
   return Status();
 }
 
@@ -118,7 +122,9 @@ Status IndexFile::seal() {
   return map(bytes);
 }
 
-int IndexFile::dup_fd() const { return ::fcntl(fd_, F_DUPFD_CLOEXEC, 0); }
+int IndexFile::dup_fd() const {
+  return ::fcntl(fd_, F_DUPFD_CLOEXEC, 0);
+}
 
 Status IndexFile::remove() {
   if (::unlink(path_.c_str()) != 0 && errno != ENOENT) return Status(Errc::kIo, "cannot remove index file");

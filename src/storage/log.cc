@@ -1,8 +1,8 @@
 #include "storage/log.h"
 
 #include <dirent.h>
-#include <unistd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -58,7 +58,7 @@ Result<std::vector<int64_t>> list_segments(const std::string& dir) {
 }  // namespace
 
 Result<std::unique_ptr<Log>> Log::open(const std::string& dir, const LogConfig& config, Clock clock,
-                                      std::shared_ptr<metrics::LogCells> cells) {
+                                       std::shared_ptr<metrics::LogCells> cells) {
   if (auto s = make_dirs(dir); !s.ok()) return s;
   std::unique_ptr<Log> log(new Log(dir, config, std::move(clock)));
   log->cells_ = std::move(cells);
@@ -162,7 +162,8 @@ bool Log::should_roll(size_t incoming_bytes, int64_t last_offset, int64_t incomi
   // 32 bits; Kafka caps segment.bytes at 2^31 - 1 for the same reason, and a
   // larger configured value must not wrap positions.
   if (last_offset - active.base_offset() > std::numeric_limits<int32_t>::max()) return true;
-  if (active.size_bytes() + incoming_bytes > static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) return true;
+  if (active.size_bytes() + incoming_bytes > static_cast<uint64_t>(std::numeric_limits<int32_t>::max()))
+    return true;
   // segment.ms, as Kafka measures it: the incoming batch's timestamp against
   // the segment's first, so records stamped long ago (a mirror, a backfill)
   // do not roll a segment per batch; and, since timestamps alone never age
@@ -207,7 +208,8 @@ Result<AppendResult> Log::append(std::span<uint8_t> batch) {
     result.log_append_time = now;
   }
   int64_t max_ts = RecordBatchView::parse(batch)->max_timestamp();
-  if (auto s = segments_.back()->append(batch, result.base_offset, result.last_offset, max_ts); !s.ok()) return s;
+  if (auto s = segments_.back()->append(batch, result.base_offset, result.last_offset, max_ts); !s.ok())
+    return s;
   if (active_since_ms_ < 0) active_since_ms_ = now;
   if (appended_bytes_ == durable_bytes_) oldest_unflushed_ms_ = now;
   appended_bytes_ += batch.size();
@@ -226,8 +228,9 @@ Result<FileRange> Log::read(int64_t offset, size_t max_bytes) const {
   }
   // The last segment whose base is at or below the offset, then onwards
   // (a segment can end early after compaction or truncation).
-  auto it = std::upper_bound(segments_.begin(), segments_.end(), offset,
-                             [](int64_t o, const std::unique_ptr<Segment>& s) { return o < s->base_offset(); });
+  auto it =
+      std::upper_bound(segments_.begin(), segments_.end(), offset,
+                       [](int64_t o, const std::unique_ptr<Segment>& s) { return o < s->base_offset(); });
   if (it != segments_.begin()) --it;
   for (; it != segments_.end(); ++it) {
     auto range = (*it)->read(offset, max_bytes);
@@ -297,7 +300,8 @@ Status Log::housekeeping() {
   }
   if (config_.retention_bytes >= 0) {
     uint64_t total = size_bytes();
-    while (segments_.size() > 1 && total - segments_.front()->size_bytes() >= static_cast<uint64_t>(config_.retention_bytes)) {
+    while (segments_.size() > 1 &&
+           total - segments_.front()->size_bytes() >= static_cast<uint64_t>(config_.retention_bytes)) {
       total -= segments_.front()->size_bytes();
       if (auto s = drop_front_segment(); !s.ok()) return s;
     }
@@ -328,7 +332,8 @@ Status Log::flush() {
 
 bool Log::flush_due() const {
   if (durable_bytes_ >= appended_bytes_ || flush_in_flight_) return false;
-  return appended_bytes_ - durable_bytes_ >= config_.flush_bytes || clock_() - oldest_unflushed_ms_ >= config_.flush_ms;
+  return appended_bytes_ - durable_bytes_ >= config_.flush_bytes ||
+         clock_() - oldest_unflushed_ms_ >= config_.flush_ms;
 }
 
 void Log::flush_if_due(Flusher& flusher) {
@@ -422,7 +427,8 @@ Status Log::replace_segment(size_t i, const std::string& cleaned_dir) {
   std::string to = dir_ + "/" + segment_file_stem(base);
   for (const char* ext : {".index", ".timeindex"}) ::unlink((to + ext).c_str());
   for (const char* ext : {".log", ".index", ".timeindex"}) {
-    if (::rename((from + ext).c_str(), (to + ext).c_str()) != 0) return Status(Errc::kIo, "cannot swap in a cleaned segment");
+    if (::rename((from + ext).c_str(), (to + ext).c_str()) != 0)
+      return Status(Errc::kIo, "cannot swap in a cleaned segment");
   }
   auto seg = Segment::open(dir_, base, false, config_.segment);
   if (!seg.ok()) return seg.status();

@@ -34,7 +34,7 @@ struct LogConfig {
   bool write_caching = false;
   uint64_t flush_bytes = 256 << 10;  // flush.bytes
   int64_t flush_ms = 100;            // flush.ms
-  SegmentOptions segment;                         // index.interval.bytes, segment.index.bytes
+  SegmentOptions segment;            // index.interval.bytes, segment.index.bytes
 };
 
 // Milliseconds since the epoch; injected so tests control time.
@@ -43,9 +43,9 @@ using Clock = std::function<int64_t()>;
 struct RecoveryReport {
   int segments_scanned = 0;
   uint64_t bytes_truncated = 0;
-  int segments_dropped = 0;   // segments after a corrupt point
+  int segments_dropped = 0;  // segments after a corrupt point
   int indexes_rebuilt = 0;
-  Status first_problem;       // why something was truncated
+  Status first_problem;  // why something was truncated
 };
 
 struct AppendResult {
@@ -143,7 +143,8 @@ class Log {
     if (cells_) cells_->partition_size->set(static_cast<int64_t>(size_bytes()));
   }
   void count_flushed(uint64_t durable_before) {
-    if (cells_ && durable_bytes_ > durable_before) cells_->flushed_bytes->inc(durable_bytes_ - durable_before);
+    if (cells_ && durable_bytes_ > durable_before)
+      cells_->flushed_bytes->inc(durable_bytes_ - durable_before);
   }
 
   std::string dir_;
@@ -153,7 +154,7 @@ class Log {
   int64_t log_start_offset_ = 0;
   int64_t recovery_point_ = 0;
   int64_t cleaner_checkpoint_ = 0;
-  Status sync_failure_;  // a failed fdatasync; sticky until the log is reopened
+  Status sync_failure_;           // a failed fdatasync; sticky until the log is reopened
   int64_t active_since_ms_ = -1;  // clock time of the active segment's first append; -1 while empty
   uint64_t appended_bytes_ = 0;   // since open
   uint64_t durable_bytes_ = 0;    // of those, covered by a finished flush

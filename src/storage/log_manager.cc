@@ -23,8 +23,8 @@ constexpr size_t kMaxTopicNameLength = 249;
 bool legal_topic_dir_name(std::string_view name) {
   if (name.empty() || name.size() > kMaxTopicNameLength || name == "." || name == "..") return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-           c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
   });
 }
 
@@ -103,7 +103,8 @@ size_t TopicPartitionHash::operator()(const TopicPartition& tp) const noexcept {
 }
 
 Result<std::string> partition_dir(const std::string& data_dir, const TopicPartition& tp) {
-  if (!legal_topic_dir_name(tp.topic)) return Status(Errc::kInvalidValue, "topic name is not a legal directory name");
+  if (!legal_topic_dir_name(tp.topic))
+    return Status(Errc::kInvalidValue, "topic name is not a legal directory name");
   if (tp.partition < 0) return Status(Errc::kInvalidValue, "negative partition");
   std::string dir = data_dir;
   dir.append("/kafka/").append(tp.topic).append("/").append(std::to_string(tp.partition));
@@ -111,7 +112,10 @@ Result<std::string> partition_dir(const std::string& data_dir, const TopicPartit
 }
 
 LogManager::LogManager(std::string data_dir, Clock clock, Flusher& flusher, size_t max_open_segments)
-    : data_dir_(std::move(data_dir)), clock_(std::move(clock)), flusher_(flusher), open_files_(max_open_segments) {
+    : data_dir_(std::move(data_dir)),
+      clock_(std::move(clock)),
+      flusher_(flusher),
+      open_files_(max_open_segments) {
   auto finished = finish_interrupted_removals(data_dir_);
   if (finished.ok()) {
     removals_finished_ = *finished;
@@ -187,7 +191,8 @@ Result<Log*> LogManager::open(const TopicPartition& tp, const ManagedLogConfig& 
     it->second.config = config;
     return it->second.log.get();
   }
-  auto log = Log::open(*dir, effective(config), clock_, std::make_shared<metrics::LogCells>(tp.topic, tp.partition));
+  auto log =
+      Log::open(*dir, effective(config), clock_, std::make_shared<metrics::LogCells>(tp.topic, tp.partition));
   if (!log.ok()) return log.status();
   Log* raw = log->get();
   logs_.emplace(tp, Entry{std::move(*log), config});

@@ -8,10 +8,10 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "base/big_endian.h"
 #include "protocol/compression.h"
 #include "protocol/record.h"
 #include "protocol/record_batch.h"
-#include "base/big_endian.h"
 #include "storage/open_segment_cache.h"
 
 namespace runnel::storage {
@@ -226,7 +226,8 @@ Status Segment::append(std::span<const uint8_t> batch, int64_t base_offset, int6
       if (errno == EINTR) continue;
       Status failed = io_error("cannot write segment file");
       // Leave no partial batch behind: a later append must start clean.
-      if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0) return Status(Errc::kIo, "cannot undo a failed write");
+      if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0)
+        return Status(Errc::kIo, "cannot undo a failed write");
       return failed;
     }
     done += static_cast<size_t>(n);
@@ -471,7 +472,8 @@ Status Segment::remove() {
   if (!offset_index_ || !time_index_) {
     // Closed by the cache: unlink by name.
     for (const char* ext : {".index", ".timeindex"}) ::unlink((stem + ext).c_str());
-    return ::unlink(log_path_.c_str()) == 0 || errno == ENOENT ? Status() : io_error("cannot remove segment file");
+    return ::unlink(log_path_.c_str()) == 0 || errno == ENOENT ? Status()
+                                                               : io_error("cannot remove segment file");
   }
   if (::unlink(log_path_.c_str()) != 0 && errno != ENOENT) return io_error("cannot remove segment file");
   if (auto s = offset_index_->remove(); !s.ok()) return s;

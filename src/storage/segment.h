@@ -84,7 +84,8 @@ class Segment {
   bool index_full() const { return offset_index_->full() || time_index_->full(); }
 
   // Appends one batch whose base offset is already assigned.
-  Status append(std::span<const uint8_t> batch, int64_t base_offset, int64_t last_offset, int64_t max_timestamp);
+  Status append(std::span<const uint8_t> batch, int64_t base_offset, int64_t last_offset,
+                int64_t max_timestamp);
 
   // The batches from the one holding `offset` (or the first after it) up to
   // max_bytes, always at least one whole batch. Empty when none is at or

@@ -13,12 +13,12 @@
 
 #include "kafka/local_broker.h"
 #include "kafka/topic_controller.h"
+#include "protocol/kafka/generated/any_message.h"
 #include "protocol/kafka/generated/create_partitions.h"
 #include "protocol/kafka/generated/create_topics.h"
 #include "protocol/kafka/generated/fetch.h"
 #include "protocol/kafka/generated/headers.h"
 #include "protocol/kafka/generated/join_group.h"
-#include "protocol/kafka/generated/any_message.h"
 
 namespace {
 

@@ -23,14 +23,17 @@ Task<GroupSummary> describe_group(Broker& broker, const std::string& group) {
 }
 
 Task<std::vector<GroupSummary>> list_groups(Broker& broker) {
-  auto gather = [&broker](unsigned) -> Task<std::vector<GroupSummary>> { co_return broker.local().groups->list(); };
+  auto gather = [&broker](unsigned) -> Task<std::vector<GroupSummary>> {
+    co_return broker.local().groups->list();
+  };
   std::vector<std::vector<GroupSummary>> by_shard =
       co_await broker.shards().invoke_on_all<std::vector<GroupSummary>>(gather);
   std::vector<GroupSummary> all;
   for (auto& shard_groups : by_shard) {
     for (auto& g : shard_groups) all.push_back(std::move(g));
   }
-  std::sort(all.begin(), all.end(), [](const GroupSummary& a, const GroupSummary& b) { return a.group_id < b.group_id; });
+  std::sort(all.begin(), all.end(),
+            [](const GroupSummary& a, const GroupSummary& b) { return a.group_id < b.group_id; });
   co_return all;
 }
 

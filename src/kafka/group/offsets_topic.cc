@@ -1,6 +1,5 @@
 #include "kafka/group/offsets_topic.h"
 
-
 #include "base/logging.h"
 #include "kafka/broker.h"
 #include "kafka/topic_controller.h"
@@ -19,10 +18,12 @@ Task<ErrorCode> ensure_offsets_topic(Broker& broker) {
   spec.name = std::string(kOffsetsTopic);
   spec.partitions = static_cast<int32_t>(broker.setting_int("offsets.topic.num.partitions"));
   spec.replication_factor = 1;
-  spec.configs = {{"cleanup.policy", "compact"}, {"segment.bytes", broker.setting("offsets.topic.segment.bytes")}};
+  spec.configs = {{"cleanup.policy", "compact"},
+                  {"segment.bytes", broker.setting("offsets.topic.segment.bytes")}};
   auto create = [spec](TopicController& c) { return c.create(spec, /*validate_only=*/false); };
   TopicOutcome outcome = co_await broker.on_controller<TopicOutcome>(create);
-  if (outcome.error == ErrorCode::kNone || outcome.error == ErrorCode::kTopicAlreadyExists) co_return ErrorCode::kNone;
+  if (outcome.error == ErrorCode::kNone || outcome.error == ErrorCode::kTopicAlreadyExists)
+    co_return ErrorCode::kNone;
   log::kafka().error("runnel: creating {} failed: {}", kOffsetsTopic, outcome.message);
   co_return ErrorCode::kCoordinatorNotAvailable;
 }

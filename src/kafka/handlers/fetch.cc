@@ -4,19 +4,19 @@
 // answer carries session id 0, which tells a client to send full requests.
 // The log bytes are not copied: each partition's answer names a range of a
 // segment file (a dup'ed descriptor) that the connection sends with sendfile.
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
 #include <chrono>
 
 #include "base/logging.h"
 #include "kafka/broker.h"
-#include "kafka/partition_fanout.h"
 #include "kafka/handlers/handlers.h"
+#include "kafka/partition_fanout.h"
 #include "kafka/request_metrics.h"
 #include "protocol/kafka/generated/fetch.h"
 
@@ -32,9 +32,9 @@ struct PartitionRead {
   int64_t offset;
   size_t max_bytes;
   FetchResponse::PartitionData* answer;
-  FileSlice data;              // the batches read: a segment file range
-  int64_t seen_end = -1;       // end offset when read, to detect appends racing the wait
-  int64_t next_offset = -1;    // one past the last offset of `data`
+  FileSlice data;                                  // the batches read: a segment file range
+  int64_t seen_end = -1;                           // end offset when read, to detect appends racing the wait
+  int64_t next_offset = -1;                        // one past the last offset of `data`
   std::shared_ptr<metrics::PartitionCells> cells;  // counted on the fetch's shard once sent
 };
 
@@ -136,7 +136,8 @@ Task<HandlerResult> handle_fetch(RequestContext& ctx, std::span<uint8_t> body) {
       answer.aborted_transactions = std::nullopt;
       answer.records = RecordsView{};
       if (topic == nullptr) {
-        answer.error_code = code(version >= 13 ? ErrorCode::kUnknownTopicId : ErrorCode::kUnknownTopicOrPartition);
+        answer.error_code =
+            code(version >= 13 ? ErrorCode::kUnknownTopicId : ErrorCode::kUnknownTopicOrPartition);
         continue;
       }
       if (p.partition < 0 || p.partition >= topic->partitions) {
@@ -149,7 +150,8 @@ Task<HandlerResult> handle_fetch(RequestContext& ctx, std::span<uint8_t> body) {
       }
       size_t limit = p.partition_max_bytes > 0 ? static_cast<size_t>(p.partition_max_bytes) : 0;
       limit = std::min(limit, response_max);
-      reads.push_back(PartitionRead{topic->name, p.partition, p.fetch_offset, limit, &answer, FileSlice{}, -1, -1, nullptr});
+      reads.push_back(PartitionRead{topic->name, p.partition, p.fetch_offset, limit, &answer, FileSlice{}, -1,
+                                    -1, nullptr});
     }
   }
 
@@ -185,7 +187,8 @@ Task<HandlerResult> handle_fetch(RequestContext& ctx, std::span<uint8_t> body) {
     total += r.data.length;
     if (r.cells) {
       r.cells->bytes_fetched->inc(r.data.length);
-      if (r.next_offset > r.offset) r.cells->records_fetched->inc(static_cast<uint64_t>(r.next_offset - r.offset));
+      if (r.next_offset > r.offset)
+        r.cells->records_fetched->inc(static_cast<uint64_t>(r.next_offset - r.offset));
     }
     r.answer->records = RecordsView{{}, r.data.length};
     sent.push_back(&r.data);
@@ -206,7 +209,8 @@ Task<HandlerResult> handle_fetch(RequestContext& ctx, std::span<uint8_t> body) {
   w.collect_gaps(&gaps);
   response.encode(w, version);
   if (!w.ok() || gaps.size() != sent.size()) {
-    log::kafka().error("kafka: encoding a fetch response failed: {}", w.ok() ? "records out of order" : w.status().to_string());
+    log::kafka().error("kafka: encoding a fetch response failed: {}",
+                       w.ok() ? "records out of order" : w.status().to_string());
     co_return HandlerResult::malformed();
   }
   out.splices.reserve(gaps.size());

@@ -179,7 +179,8 @@ Task<HandlerResult> handle_offset_delete(RequestContext& ctx, std::span<uint8_t>
   }
   // On the group's shard: the group's error first, then one per candidate.
   GroupHome home = home_of(broker, request.group_id);
-  auto remove = [&broker, &candidates, group = request.group_id, partition = home.partition]() -> Task<std::vector<int>> {
+  auto remove = [&broker, &candidates, group = request.group_id,
+                 partition = home.partition]() -> Task<std::vector<int>> {
     GroupCoordinator& groups = *broker.local().groups;
     std::vector<int> errors(1 + candidates.size(), 0);
     GroupSummary summary = groups.describe(group, partition);

@@ -28,7 +28,8 @@ constexpr int8_t kTransactionKey = 1;
 constexpr size_t kMaxOffsetMetadataBytes = 4096;
 
 int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -41,7 +42,8 @@ Task<CoordinatorAnswer> find_one(Broker& broker, int8_t key_type, const std::str
   if (key_type == kTransactionKey) {
     co_return CoordinatorAnswer{ErrorCode::kCoordinatorNotAvailable, "Transactions are not supported yet."};
   }
-  if (key_type != kGroupKey) co_return CoordinatorAnswer{ErrorCode::kInvalidRequest, "Unknown coordinator key type."};
+  if (key_type != kGroupKey)
+    co_return CoordinatorAnswer{ErrorCode::kInvalidRequest, "Unknown coordinator key type."};
   if (key.empty()) co_return CoordinatorAnswer{ErrorCode::kInvalidGroupId, ""};
   ErrorCode ready = co_await ensure_offsets_topic(broker);
   co_return CoordinatorAnswer{ready, ""};
@@ -72,7 +74,8 @@ Task<std::vector<FetchedOffset>> read_commits(
   if (!wanted) {
     if (offsets == nullptr) co_return out;
     for (const auto& [key, value] : offsets->of_group(group)) {
-      out.push_back(FetchedOffset{key.topic, key.partition, value.offset, value.leader_epoch, value.metadata});
+      out.push_back(
+          FetchedOffset{key.topic, key.partition, value.offset, value.leader_epoch, value.metadata});
     }
     co_return out;
   }
@@ -124,7 +127,8 @@ Task<HandlerResult> handle_find_coordinator(RequestContext& ctx, std::span<uint8
   if (ctx.version() < 4) {
     CoordinatorAnswer answer = co_await find_one(broker, request.key_type, request.key);
     response.error_code = code(answer.error);
-    response.error_message = answer.message.empty() ? std::nullopt : std::optional<std::string>(answer.message);
+    response.error_message =
+        answer.message.empty() ? std::nullopt : std::optional<std::string>(answer.message);
     const bool ok = answer.error == ErrorCode::kNone;
     response.node_id = ok ? config.node_id : -1;
     response.host = ok ? config.advertised_host : "";
@@ -217,9 +221,9 @@ Task<HandlerResult> handle_offset_commit(RequestContext& ctx, std::span<uint8_t>
       r.offset_value = c.value;
     }
     auto store = [&broker, &records, &request, partition = home.partition]() -> Task<int> {
-      ErrorCode allowed = broker.local().groups->validate_commit(
-          request.group_id, partition, request.member_id, request.group_instance_id,
-          request.generation_id_or_member_epoch);
+      ErrorCode allowed = broker.local().groups->validate_commit(request.group_id, partition,
+                                                                 request.member_id, request.group_instance_id,
+                                                                 request.generation_id_or_member_epoch);
       if (allowed != ErrorCode::kNone) co_return static_cast<int>(allowed);
       co_return static_cast<int>(co_await write_group_records(broker, partition, records));
     };
@@ -248,7 +252,8 @@ Task<HandlerResult> handle_offset_fetch(RequestContext& ctx, std::span<uint8_t> 
     }
     std::vector<FetchedOffset> found = co_await fetch_group(broker, request.group_id, wanted);
     for (const FetchedOffset& f : found) {
-      if (response.topics.empty() || response.topics.back().name != f.topic) response.topics.emplace_back().name = f.topic;
+      if (response.topics.empty() || response.topics.back().name != f.topic)
+        response.topics.emplace_back().name = f.topic;
       auto& p = response.topics.back().partitions.emplace_back();
       p.partition_index = f.partition;
       p.committed_offset = f.offset;

@@ -100,7 +100,8 @@ Task<HandlerResult> handle_produce(RequestContext& ctx, std::span<uint8_t> body)
         auto bytes = data.records->bytes;
         // The records view points into the frame the connection owns.
         work.push_back(PartitionWork{&topic_answer.name, data.index,
-                                     std::span<uint8_t>(const_cast<uint8_t*>(bytes.data()), bytes.size()), &answer});
+                                     std::span<uint8_t>(const_cast<uint8_t*>(bytes.data()), bytes.size()),
+                                     &answer});
       }
     }
   }

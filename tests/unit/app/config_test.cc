@@ -21,9 +21,8 @@ const HostFacts kHost{"broker-7.example", 4};
 class ConfigTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("runnel_config_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() / ("runnel_config_test_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -118,10 +117,11 @@ const std::vector<FieldCase>& field_cases() {
        [](const ServeConfig& c) { return std::to_string(c.node_id); }},
       {"data_dir", "RUNNEL_DATA_DIR", &ServeFlags::data_dir, "/file", "/env", "/flag",
        [](const ServeConfig& c) { return c.data_dir; }},
-      {"kafka_addr", "RUNNEL_KAFKA_ADDR", &ServeFlags::kafka_addr, "file.example:1", "env.example:2", "[::1]:3",
-       [](const ServeConfig& c) { return c.kafka_addr.to_string(); }},
-      {"advertise_kafka_addr", "RUNNEL_ADVERTISE_KAFKA_ADDR", &ServeFlags::advertise_kafka_addr, "file.example:11",
-       "10.0.0.2:12", "[2001:db8::1]:13", [](const ServeConfig& c) { return c.advertise_kafka_addr.to_string(); }},
+      {"kafka_addr", "RUNNEL_KAFKA_ADDR", &ServeFlags::kafka_addr, "file.example:1", "env.example:2",
+       "[::1]:3", [](const ServeConfig& c) { return c.kafka_addr.to_string(); }},
+      {"advertise_kafka_addr", "RUNNEL_ADVERTISE_KAFKA_ADDR", &ServeFlags::advertise_kafka_addr,
+       "file.example:11", "10.0.0.2:12", "[2001:db8::1]:13",
+       [](const ServeConfig& c) { return c.advertise_kafka_addr.to_string(); }},
       {"admin_addr", "RUNNEL_ADMIN_ADDR", &ServeFlags::admin_addr, "file.example:21", "env.example:22",
        "flag.example:23", [](const ServeConfig& c) { return c.admin_addr.to_string(); }},
       {"smp", "RUNNEL_SMP", &ServeFlags::smp, "5", "6", "7",
@@ -335,10 +335,34 @@ TEST(ParseHostPort, Accepts) {
 }
 
 TEST(ParseHostPort, Refuses) {
-  for (const char* text : {"", "foo", "9092", "foo:", ":9092", "::1:9092", "::1", "[::1]", "[::1]9092",
-                           "[::1]:", "[::1", "[]:1", "[example.com]:1", "[127.0.0.1]:1", "host:65536",
-                           "host:99999999999999999999999", "host:-1", "host:+1", "host: 1", "host:1 ", "host:0x10",
-                           "ho st:1", "a..b:1", ".a:1", "999.1.1.1:1", "1.2.3:1", "host/x:1", "[fe80::1%]:1",
+  for (const char* text : {"",
+                           "foo",
+                           "9092",
+                           "foo:",
+                           ":9092",
+                           "::1:9092",
+                           "::1",
+                           "[::1]",
+                           "[::1]9092",
+                           "[::1]:",
+                           "[::1",
+                           "[]:1",
+                           "[example.com]:1",
+                           "[127.0.0.1]:1",
+                           "host:65536",
+                           "host:99999999999999999999999",
+                           "host:-1",
+                           "host:+1",
+                           "host: 1",
+                           "host:1 ",
+                           "host:0x10",
+                           "ho st:1",
+                           "a..b:1",
+                           ".a:1",
+                           "999.1.1.1:1",
+                           "1.2.3:1",
+                           "host/x:1",
+                           "[fe80::1%]:1",
                            "[fe80::1%e/0]:1"}) {
     auto parsed = parse_host_port(text);
     EXPECT_FALSE(parsed.ok()) << '"' << text << "\" parsed as " << parsed->to_string();
@@ -360,7 +384,8 @@ TEST(ParseHostPort, ToStringRoundTrips) {
 }
 
 TEST(Wildcard, Spellings) {
-  for (const char* host : {"0.0.0.0", "::", "0::0", "0:0:0:0:0:0:0:0"}) EXPECT_TRUE(is_wildcard_host(host)) << host;
+  for (const char* host : {"0.0.0.0", "::", "0::0", "0:0:0:0:0:0:0:0"})
+    EXPECT_TRUE(is_wildcard_host(host)) << host;
   for (const char* host : {"127.0.0.1", "::1", "localhost", "0", "", "0.0.0.1"}) {
     EXPECT_FALSE(is_wildcard_host(host)) << host;
   }
@@ -385,8 +410,9 @@ TEST_F(ConfigTest, BadFlagValuesNameTheFlag) {
            {&ServeFlags::smp, "two", "--smp \"two\": must be a whole number from 1 to 1024"},
            {&ServeFlags::smp, "-1", "--smp \"-1\": must be a whole number from 1 to 1024"},
            {&ServeFlags::log_level, "verbose",
-            "--log-level \"verbose\": \"verbose\" is not a level: expected one of trace, debug, info, warn, error, "
-             "off, optionally per subsystem (kafka, storage, cluster, http, app) as in \"info,kafka=debug\""},
+            "--log-level \"verbose\": \"verbose\" is not a level: expected one of trace, debug, info, warn, "
+            "error, "
+            "off, optionally per subsystem (kafka, storage, cluster, http, app) as in \"info,kafka=debug\""},
            {&ServeFlags::dev_mode, "maybe", "--dev-mode \"maybe\": must be true or false"},
            {&ServeFlags::node_id, "-1", "--node-id \"-1\": must be a whole number from 0 to 2147483647"},
            {&ServeFlags::node_id, "2147483648",
@@ -437,9 +463,10 @@ TEST_F(ConfigTest, MessagesStayOnOneLine) {
 
 TEST_F(ConfigTest, UnknownKeyIsNamedWithTheKnownOnes) {
   std::string path = write("node_id: 1\nkafka_adr: 1.2.3.4:9092\n");
-  EXPECT_EQ(error(), path +
-                         ":2: unknown key \"kafka_adr\" (known: node_id, data_dir, kafka_addr, advertise_kafka_addr, "
-                         "admin_addr, smp, log_level, dev_mode, kafka)");
+  EXPECT_EQ(error(),
+            path +
+                ":2: unknown key \"kafka_adr\" (known: node_id, data_dir, kafka_addr, advertise_kafka_addr, "
+                "admin_addr, smp, log_level, dev_mode, kafka)");
 }
 
 TEST_F(ConfigTest, YamlSyntaxErrorGivesLineAndColumn) {
@@ -454,7 +481,8 @@ TEST_F(ConfigTest, YamlSyntaxErrorGivesLineAndColumn) {
 
 TEST_F(ConfigTest, UnreadableFile) {
   flags_.config_file = (dir_ / "missing.yaml").string();
-  EXPECT_EQ(error(), "--config \"" + flags_.config_file.value() + "\": cannot open it: No such file or directory");
+  EXPECT_EQ(error(),
+            "--config \"" + flags_.config_file.value() + "\": cannot open it: No such file or directory");
   flags_.config_file = dir_.string();
   EXPECT_EQ(error(), "--config \"" + dir_.string() + "\": cannot read it: Is a directory");
   env_["RUNNEL_CONFIG"] = (dir_ / "gone.yaml").string();
@@ -502,7 +530,8 @@ TEST_F(ConfigTest, DeeplyNestedFileIsAnErrorNotACrash) {
 SettingValidator only_numbers() {
   return [](const std::string& name, const std::string& value) -> std::optional<std::string> {
     if (name != "num.partitions" && name != "log.retention.ms") return "unknown broker setting";
-    if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos) return "expected a number";
+    if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos)
+      return "expected a number";
     return std::nullopt;
   };
 }
@@ -515,7 +544,8 @@ TEST_F(ConfigTest, ValidatorRefusalsNameTheSettingInEveryLayer) {
 
   flags_.kafka_sets.clear();
   env_ = {{"RUNNEL_KAFKA_LOG_RETENTION_MSS", "1"}};
-  EXPECT_EQ(error(only_numbers()), "RUNNEL_KAFKA_LOG_RETENTION_MSS (log.retention.mss) \"1\": unknown broker setting");
+  EXPECT_EQ(error(only_numbers()),
+            "RUNNEL_KAFKA_LOG_RETENTION_MSS (log.retention.mss) \"1\": unknown broker setting");
 
   env_.clear();
   std::string path = write("kafka:\n  num.partitions: 2\n  log.retention.ms: soon\n");
@@ -547,12 +577,16 @@ TEST_F(ConfigTest, SettingsThatDuplicateAFieldPointToTheField) {
   EXPECT_EQ(error(), "--set broker.id \"3\": set node_id instead (--node-id, RUNNEL_NODE_ID)");
   flags_.kafka_sets.clear();
   env_ = {{"RUNNEL_KAFKA_LOG_DIRS", "/x"}};
-  EXPECT_EQ(error(), "RUNNEL_KAFKA_LOG_DIRS (log.dirs) \"/x\": set data_dir instead (--data-dir, RUNNEL_DATA_DIR)");
+  EXPECT_EQ(error(),
+            "RUNNEL_KAFKA_LOG_DIRS (log.dirs) \"/x\": set data_dir instead (--data-dir, RUNNEL_DATA_DIR)");
   env_.clear();
   std::string path = write("kafka:\n  advertised.listeners: PLAINTEXT://x:1\n");
-  EXPECT_EQ(error(), path + ":2: kafka.advertised.listeners \"PLAINTEXT://x:1\": set advertise_kafka_addr instead "
-                            "(--advertise-kafka-addr, RUNNEL_ADVERTISE_KAFKA_ADDR)");
-  for (const char* name : {"node.id", "log.dir", "listeners"}) EXPECT_FALSE(field_owning_setting(name).empty());
+  EXPECT_EQ(error(),
+            path +
+                ":2: kafka.advertised.listeners \"PLAINTEXT://x:1\": set advertise_kafka_addr instead "
+                "(--advertise-kafka-addr, RUNNEL_ADVERTISE_KAFKA_ADDR)");
+  for (const char* name : {"node.id", "log.dir", "listeners"})
+    EXPECT_FALSE(field_owning_setting(name).empty());
   EXPECT_TRUE(field_owning_setting("num.partitions").empty());
 }
 
@@ -583,9 +617,9 @@ TEST_F(ConfigTest, PrintedConfigLoadsBackTheSame) {
   flags_.log_level = "warn";
   flags_.dev_mode = "false";
   // Values YAML would read as something else unless quoted.
-  flags_.kafka_sets = {"num.partitions=3",   "a.empty=",        "a.null=null",    "a.tilde=~",
-                       "a.colon=x: y",       "a.hash=#x",       "a.bool=true",    "a.space= lead",
-                       "a.list=[1, 2]",      "a.quote=\"q'",    "a.newline=x\ny", "a.star=*ref"};
+  flags_.kafka_sets = {"num.partitions=3", "a.empty=",     "a.null=null",    "a.tilde=~",
+                       "a.colon=x: y",     "a.hash=#x",    "a.bool=true",    "a.space= lead",
+                       "a.list=[1, 2]",    "a.quote=\"q'", "a.newline=x\ny", "a.star=*ref"};
   auto original = load();
   ASSERT_TRUE(original.ok()) << original.error();
   EXPECT_EQ(original->advertise_kafka_addr, (HostPort{"broker-7.example", 19092}));

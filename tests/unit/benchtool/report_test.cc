@@ -88,7 +88,8 @@ TEST(Report, StandardGoalsNameDistinctFigures) {
 }
 
 TEST(Report, MedianOfRunsPicksTheMiddleByItsMainFigure) {
-  std::vector<BenchResult> runs = {result("x", 10, 3000, 1), result("x", 10, 1000, 1), result("x", 10, 2000, 1)};
+  std::vector<BenchResult> runs = {result("x", 10, 3000, 1), result("x", 10, 1000, 1),
+                                   result("x", 10, 2000, 1)};
   BenchResult m = median_of(runs);
   EXPECT_EQ(m.bytes, 2000);
   EXPECT_EQ(m.extra_value("runs"), 3.0);

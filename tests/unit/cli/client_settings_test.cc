@@ -38,7 +38,8 @@ TEST(ClientSettings, Defaults) {
 }
 
 TEST(ClientSettings, PrecedenceEnvThenXThenFlag) {
-  const std::map<std::string, std::string> env = {{"RUNNEL_BROKERS", "env:1"}, {"RUNNEL_ADMIN_URL", "envadmin:2"}};
+  const std::map<std::string, std::string> env = {{"RUNNEL_BROKERS", "env:1"},
+                                                  {"RUNNEL_ADMIN_URL", "envadmin:2"}};
   GlobalFlags f;
   EXPECT_EQ(resolve(f, env).bootstrap(), "env:1");
   EXPECT_EQ(resolve(f, env).admin.to_string(), "envadmin:2");

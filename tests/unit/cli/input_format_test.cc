@@ -29,7 +29,7 @@ TEST(InputFormat, LinesByDefault) {
   ASSERT_EQ(recs.size(), 4u);
   EXPECT_EQ(*recs[0].value, "a");
   EXPECT_EQ(*recs[1].value, "bb");
-  EXPECT_EQ(*recs[2].value, "");  // a blank line is an empty record
+  EXPECT_EQ(*recs[2].value, "");      // a blank line is an empty record
   EXPECT_EQ(*recs[3].value, "last");  // no final newline
   EXPECT_FALSE(recs[0].key);
 }

@@ -40,7 +40,8 @@ TEST(Json, ParsesRedpandaHealthOverview) {
 }
 
 TEST(Json, RejectsMalformed) {
-  for (const char* bad : {"", "{", "[1,]", "{\"a\" 1}", "tru", "\"abc", "1 2", "{\"a\":1,}", "\"\\x\"", "-"}) {
+  for (const char* bad :
+       {"", "{", "[1,]", "{\"a\" 1}", "tru", "\"abc", "1 2", "{\"a\":1,}", "\"\\x\"", "-"}) {
     EXPECT_FALSE(Json::parse(bad).ok()) << bad;
   }
   std::string deep(100, '[');

@@ -13,7 +13,8 @@ namespace runnel::cli {
 namespace {
 
 TEST(KafkaError, KafkaNamesAndMeanings) {
-  EXPECT_EQ(kafka_error(RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS), "TOPIC_ALREADY_EXISTS: Topic already exists");
+  EXPECT_EQ(kafka_error(RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS),
+            "TOPIC_ALREADY_EXISTS: Topic already exists");
   // librdkafka abbreviates some of Kafka's names; operators see Kafka's.
   EXPECT_EQ(kafka_error_name(RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART), "UNKNOWN_TOPIC_OR_PARTITION");
   EXPECT_EQ(kafka_error_name(RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION), "NOT_LEADER_OR_FOLLOWER");

@@ -19,8 +19,9 @@ TEST(HttpResponse, ContentLength) {
 }
 
 TEST(HttpResponse, Chunked) {
-  auto r = parse_http_response("HTTP/1.1 503 Service Unavailable\r\ntransfer-encoding: chunked\r\n\r\n"
-                               "3\r\nabc\r\na\r\n0123456789\r\n0\r\n\r\n");
+  auto r = parse_http_response(
+      "HTTP/1.1 503 Service Unavailable\r\ntransfer-encoding: chunked\r\n\r\n"
+      "3\r\nabc\r\na\r\n0123456789\r\n0\r\n\r\n");
   ASSERT_TRUE(r.ok()) << r.error();
   EXPECT_EQ(r->status, 503);
   EXPECT_EQ(r->body, "abc0123456789");

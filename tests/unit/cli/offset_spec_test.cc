@@ -69,7 +69,8 @@ TEST(OffsetSpec, Timestamps) {
 }
 
 TEST(OffsetSpec, RejectsBadInput) {
-  for (const char* bad : {"", "begin", "1x", "--3", "+", ":", "10:5", "start:5", "5:+3", "@", "@:", "@soon", "1:2:3"}) {
+  for (const char* bad :
+       {"", "begin", "1x", "--3", "+", ":", "10:5", "start:5", "5:+3", "@", "@:", "@soon", "1:2:3"}) {
     auto r = parse_offset_spec(bad, kNow);
     EXPECT_FALSE(r.ok()) << bad;
     if (!r.ok()) {

@@ -83,8 +83,8 @@ TEST(RecordFormat, Headers) {
 }
 
 TEST(RecordFormat, RejectsBadFormats) {
-  for (const char* bad : {"%", "%z", "%a", "%v{nope}", "%o{hex3}", "%h", "%h{%k", "%h{%h{%k}}", "%d{strftime[%F}",
-                          "%k{"}) {
+  for (const char* bad :
+       {"%", "%z", "%a", "%v{nope}", "%o{hex3}", "%h", "%h{%k", "%h{%h{%k}}", "%d{strftime[%F}", "%k{"}) {
     auto f = RecordFormat::compile(bad);
     EXPECT_FALSE(f.ok()) << bad;
     if (!f.ok()) {

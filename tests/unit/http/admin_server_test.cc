@@ -6,10 +6,10 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <future>
@@ -46,7 +46,8 @@ Router test_routes() {
 // A server on its own thread, bound to an ephemeral port on 127.0.0.1.
 class Running {
  public:
-  explicit Running(ServerLimits limits) : work_(context_.get_executor()), server_(context_, test_routes(), limits) {
+  explicit Running(ServerLimits limits)
+      : work_(context_.get_executor()), server_(context_, test_routes(), limits) {
     server_.bind("127.0.0.1", 0);
     server_.start();
     thread_ = std::thread([this] { context_.run(); });
@@ -132,7 +133,9 @@ class Client {
   bool connected_ = false;
 };
 
-bool starts_with(const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; }
+bool starts_with(const std::string& text, const std::string& prefix) {
+  return text.rfind(prefix, 0) == 0;
+}
 
 std::string exchange(uint16_t port, const std::string& request) {
   Client client(port);
@@ -178,7 +181,8 @@ TEST(AdminServer, NotFoundAndMethodNotAllowed) {
   Running server({});
   std::string missing = exchange(server.port(), "GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   EXPECT_TRUE(starts_with(missing, "HTTP/1.1 404 Not Found\r\n")) << missing;
-  std::string wrong = exchange(server.port(), "DELETE /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  std::string wrong =
+      exchange(server.port(), "DELETE /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   EXPECT_TRUE(starts_with(wrong, "HTTP/1.1 405 Method Not Allowed\r\n")) << wrong;
   EXPECT_NE(wrong.find("Allow: GET, HEAD\r\n"), std::string::npos) << wrong;
 }
@@ -229,12 +233,13 @@ TEST(AdminServer, BodyLimit) {
   ServerLimits limits;
   limits.body_limit = 16;
   Running server(limits);
-  std::string reply =
-      exchange(server.port(), "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 17\r\n\r\n12345678901234567");
+  std::string reply = exchange(
+      server.port(), "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 17\r\n\r\n12345678901234567");
   EXPECT_TRUE(starts_with(reply, "HTTP/1.1 413 ")) << reply;
   std::string fits =
-      exchange(server.port(), "POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 16\r\n\r\n"
-                              "1234567890123456");
+      exchange(server.port(),
+               "POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 16\r\n\r\n"
+               "1234567890123456");
   EXPECT_TRUE(starts_with(fits, "HTTP/1.1 200 OK\r\n")) << fits;
 }
 

@@ -15,7 +15,9 @@ Request req(std::string method, std::string target, std::string body) {
   return r;
 }
 
-Request get(std::string target) { return req("GET", std::move(target), ""); }
+Request get(std::string target) {
+  return req("GET", std::move(target), "");
+}
 
 Response text(std::string body) {
   Response response;
@@ -78,7 +80,8 @@ TEST(Router, HeadUsesTheGetHandler) {
 
 TEST(Router, PathParameters) {
   Router router;
-  router.add("GET", "/v1/topics/{topic}", [](const Request& r) { return text("topic " + r.params.at("topic")); });
+  router.add("GET", "/v1/topics/{topic}",
+             [](const Request& r) { return text("topic " + r.params.at("topic")); });
   router.add("GET", "/v1/topics/special", [](const Request&) { return text("exact"); });
   router.add("GET", "/v1/p/{ns}/{topic}/x",
              [](const Request& r) { return text(r.params.at("ns") + "/" + r.params.at("topic")); });
@@ -86,9 +89,9 @@ TEST(Router, PathParameters) {
   EXPECT_EQ(router.route(get("/v1/topics/a%2Fb?x=1")).body, "topic a/b");
   EXPECT_EQ(router.route(get("/v1/topics/special")).body, "exact");
   EXPECT_EQ(router.route(get("/v1/p/kafka/t/x")).body, "kafka/t");
-  EXPECT_EQ(router.route(get("/v1/topics/")).status, 404);           // empty segment
-  EXPECT_EQ(router.route(get("/v1/topics/a/b")).status, 404);        // one segment only
-  EXPECT_EQ(router.route(get("/v1/topics/bad%zz")).status, 404);     // malformed escape
+  EXPECT_EQ(router.route(get("/v1/topics/")).status, 404);        // empty segment
+  EXPECT_EQ(router.route(get("/v1/topics/a/b")).status, 404);     // one segment only
+  EXPECT_EQ(router.route(get("/v1/topics/bad%zz")).status, 404);  // malformed escape
   EXPECT_EQ(router.route(get("/v1/topics/nul%00")).status, 404);
   EXPECT_EQ(router.route(req("DELETE", "/v1/topics/t", "")).status, 405);
 }
