@@ -64,7 +64,7 @@ void Flusher::run() {
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
         if (rc != 0 && o.sync.ok()) o.sync = Status(Errc::kIo, "fdatasync of a segment file failed");
       }
-      if (o.sync.ok()) {
+      if (o.sync.ok() && job.write_checkpoint) {
         auto [it, fresh] = durable.emplace(job.checkpoint_path, job.offset);
         if (!fresh) it->second = std::max(it->second, job.offset);
       }

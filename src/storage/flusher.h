@@ -37,8 +37,13 @@ struct FlushJob {
   // log, and each segment sealed since the last flush with its indexes);
   // the flusher closes them.
   std::vector<int> fds;
-  std::string checkpoint_path;                    // where the recovery point is recorded
-  int64_t offset = 0;                             // everything below is durable once done runs
+  std::string checkpoint_path;  // where the recovery point is recorded
+  int64_t offset = 0;           // everything below is durable once done runs
+  // Whether this flush also records `offset` as the recovery point (and
+  // syncs the log's directory). Logs ask for it only now and then: a stale
+  // recovery point is safe (recovery scans a little more) and its rename and
+  // directory sync cost two journal commits, more than the data sync itself.
+  bool write_checkpoint = true;
   std::function<void(const FlushOutcome&)> done;  // runs on the owner's thread, via post
 };
 

@@ -17,6 +17,9 @@ namespace runnel::storage {
 namespace {
 
 constexpr const char* kRecoveryPointFile = "/recovery-point";
+// How stale the recovery point on disk may get under steady acks=all
+// traffic: recovery re-verifies at most about this much of the tail.
+constexpr int64_t kCheckpointIntervalMs = 1000;
 constexpr const char* kLogStartOffsetFile = "/log-start-offset";
 constexpr const char* kCleanerCheckpointFile = "/cleaner-checkpoint";
 
@@ -78,6 +81,7 @@ Status Log::recover() {
   if (!cleaned.ok()) return cleaned.status();
   cleaner_checkpoint_ = cleaned->value_or(0);
   recovery_point_ = recovery_point->value_or(0);
+  checkpointed_ = recovery_point->value_or(-1);
   log_start_offset_ = start->value_or(0);
 
   for (size_t i = 0; i < bases->size(); ++i) {
@@ -312,7 +316,7 @@ Status Log::housekeeping() {
 Status Log::flush() {
   if (!sync_failure_.ok()) return sync_failure_;
   int64_t end = end_offset();
-  if (end == recovery_point_) return Status();
+  if (end == recovery_point_ && end == checkpointed_ && !dir_unsynced_) return Status();
   // Every segment past the recovery point: the active one and any sealed
   // since the last flush (sealing does not sync).
   for (auto& seg : segments_) {
@@ -324,6 +328,9 @@ Status Log::flush() {
   }
   if (auto s = write_checkpoint(dir_ + kRecoveryPointFile, end); !s.ok()) return s;
   recovery_point_ = end;
+  checkpointed_ = end;
+  checkpointed_at_ms_ = clock_();
+  dir_unsynced_ = false;
   const uint64_t durable_before = durable_bytes_;
   durable_bytes_ = appended_bytes_;
   count_flushed(durable_before);
@@ -378,14 +385,30 @@ void Log::start_flush(Flusher& flusher) {
   job.fds = std::move(fds);
   job.checkpoint_path = dir_ + kRecoveryPointFile;
   job.offset = target;
-  job.done = [weak, target, bytes, &flusher](const FlushOutcome& outcome) {
-    if (auto self = weak.lock()) (*self)->finish_flush(flusher, target, bytes, outcome);
+  job.write_checkpoint = checkpoint_due();
+  // Segments created from here on need the next checkpoint's directory sync.
+  if (job.write_checkpoint) dir_unsynced_ = false;
+  job.done = [weak, target, bytes, checkpointed = job.write_checkpoint, &flusher](const FlushOutcome& outcome) {
+    if (auto self = weak.lock()) (*self)->finish_flush(flusher, target, bytes, checkpointed, outcome);
   };
   flusher.submit(std::move(job));
 }
 
-void Log::finish_flush(Flusher& flusher, int64_t target, uint64_t bytes, const FlushOutcome& outcome) {
+bool Log::checkpoint_due() const {
+  return dir_unsynced_ || checkpointed_ < 0 || clock_() - checkpointed_at_ms_ >= kCheckpointIntervalMs;
+}
+
+void Log::finish_flush(Flusher& flusher, int64_t target, uint64_t bytes, bool checkpointed,
+                       const FlushOutcome& outcome) {
   flush_in_flight_ = false;
+  if (checkpointed) {
+    if (outcome.overall().ok()) {
+      checkpointed_ = std::max(checkpointed_, target);
+      checkpointed_at_ms_ = clock_();
+    } else {
+      dir_unsynced_ = true;  // the directory sync may not have happened
+    }
+  }
   // After a failed fdatasync the kernel may have dropped the dirty pages and
   // marked them clean, so a retry could report success for bytes that are
   // gone. The log stops taking appends and acknowledging flushes until it is

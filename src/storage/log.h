@@ -131,12 +131,19 @@ class Log {
   Status roll();
   Status drop_front_segment();
   void start_flush(Flusher& flusher);
-  void finish_flush(Flusher& flusher, int64_t target, uint64_t bytes, const FlushOutcome& outcome);
+  void finish_flush(Flusher& flusher, int64_t target, uint64_t bytes, bool checkpointed,
+                    const FlushOutcome& outcome);
+  // Whether the next background flush also records the recovery point: when
+  // a segment file was created since the last record (its directory entry
+  // must be synced before data in it is acknowledged), and otherwise at most
+  // once per kCheckpointIntervalMs.
+  bool checkpoint_due() const;
   bool should_roll(size_t incoming_bytes, int64_t last_offset, int64_t incoming_timestamp, int64_t now) const;
   // segment.ms by the clock: the active segment was first written to longer ago.
   bool segment_aged(int64_t now) const;
-  // Metrics: a segment was created; the size changed in a way append does not track.
+  // A segment was created (for the metrics and the next directory sync); the size changed in a way append does not track.
   void count_segment_created() {
+    dir_unsynced_ = true;
     if (cells_) cells_->segments_created->inc();
   }
   void refresh_size_metric() {
@@ -152,7 +159,10 @@ class Log {
   Clock clock_;
   std::deque<std::unique_ptr<Segment>> segments_;
   int64_t log_start_offset_ = 0;
-  int64_t recovery_point_ = 0;
+  int64_t recovery_point_ = 0;     // everything below is durable
+  int64_t checkpointed_ = -1;      // the recovery point on disk; -1: not written since open
+  int64_t checkpointed_at_ms_ = 0;  // clock time of that write
+  bool dir_unsynced_ = false;       // a segment file was created since the directory was synced
   int64_t cleaner_checkpoint_ = 0;
   Status sync_failure_;           // a failed fdatasync; sticky until the log is reopened
   int64_t active_since_ms_ = -1;  // clock time of the active segment's first append; -1 while empty
