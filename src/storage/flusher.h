@@ -59,6 +59,9 @@ class Flusher {
 
   // Thread-safe.
   void submit(FlushJob job);
+  // Runs `fn` on the owner's thread after the work already queued there, so
+  // a log can start its flush once the appends of this turn have joined it.
+  void defer(std::function<void()> fn) { post_(std::move(fn)); }
   // fdatasync calls made so far (for tests and metrics).
   uint64_t syncs() const;
 

@@ -338,7 +338,7 @@ Status Log::flush() {
 }
 
 bool Log::flush_due() const {
-  if (durable_bytes_ >= appended_bytes_ || flush_in_flight_) return false;
+  if (durable_bytes_ >= appended_bytes_ || flush_in_flight_ || flush_scheduled_) return false;
   return appended_bytes_ - durable_bytes_ >= config_.flush_bytes ||
          clock_() - oldest_unflushed_ms_ >= config_.flush_ms;
 }
@@ -358,7 +358,19 @@ void Log::flush_async(Flusher& flusher, std::function<void(Status)> done) {
     return;
   }
   flush_waiters_.push_back({target, std::move(done)});
-  if (!flush_in_flight_) start_flush(flusher);
+  if (flush_in_flight_ || flush_scheduled_) return;
+  // Not at once: appends handled in the same turn of the owner's loop (the
+  // other partitions of a produce request, pipelined requests, other
+  // connections) join this flush instead of waiting for the next one.
+  flush_scheduled_ = true;
+  std::weak_ptr<Log*> weak = self_;
+  flusher.defer([weak, &flusher] {
+    auto self = weak.lock();
+    if (!self) return;
+    Log& log = **self;
+    log.flush_scheduled_ = false;
+    if (!log.flush_in_flight_ && !log.flush_waiters_.empty()) log.start_flush(flusher);
+  });
 }
 
 void Log::start_flush(Flusher& flusher) {

@@ -178,6 +178,7 @@ class Log {
   };
   std::vector<FlushWaiter> flush_waiters_;
   bool flush_in_flight_ = false;
+  bool flush_scheduled_ = false;  // a deferred start_flush is queued on the owner's loop
   // Completions hold a weak reference, so a log closed mid-flush is not touched.
   std::shared_ptr<Log*> self_ = std::make_shared<Log*>(this);
 };
