@@ -43,6 +43,11 @@ struct WakeSignal {
   explicit WakeSignal(asio::any_io_executor ex) : timer(ex) {}
   asio::steady_timer timer;
   std::atomic<bool> done{false};
+  // Set on the fetch's shard with the cancel. A wake-up can arrive before
+  // the fetch starts waiting (an append right after a watch was registered,
+  // while the other watches are still being set up): a cancel then finds no
+  // wait to end and is lost, so the fetch checks this first.
+  bool woken = false;
 };
 
 void read_partition(ShardState& shard, PartitionRead& r) {
@@ -82,7 +87,10 @@ void read_partition(ShardState& shard, PartitionRead& r) {
 // at once when one already moved past what was read.
 void watch_partition(ShardState& shard, PartitionRead& r, const std::shared_ptr<WakeSignal>& signal) {
   auto wake = [signal]() {
-    asio::post(signal->timer.get_executor(), [signal]() { signal->timer.cancel(); });
+    asio::post(signal->timer.get_executor(), [signal]() {
+      signal->woken = true;
+      signal->timer.cancel();
+    });
   };
   Partition* partition = shard.find(r.topic, r.partition);
   if (partition == nullptr) return;
@@ -173,7 +181,7 @@ Task<HandlerResult> handle_fetch(RequestContext& ctx, std::span<uint8_t> body) {
     signal->timer.expires_at(deadline);
     auto watch = [signal](ShardState& shard, PartitionRead& r) { watch_partition(shard, r, signal); };
     co_await on_partition_owners<PartitionRead>(broker, reads, watch);
-    co_await signal->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (!signal->woken) co_await signal->timer.async_wait(asio::as_tuple(asio::use_awaitable));
     signal->done.store(true, std::memory_order_relaxed);
   }
 
