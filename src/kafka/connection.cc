@@ -27,7 +27,9 @@ Connection::Connection(Broker& broker, unsigned shard, asio::ip::tcp::socket soc
       metrics_(RequestMetrics::of(shard)),
       socket_(std::move(socket)),
       frames_ready_(socket_.get_executor()),
-      room_ready_(socket_.get_executor()) {
+      room_ready_(socket_.get_executor()),
+      released_(socket_.get_executor()),
+      response_ready_(socket_.get_executor()) {
   boost::system::error_code ec;
   auto remote = socket_.remote_endpoint(ec);
   if (!ec) {
@@ -40,7 +42,7 @@ Connection::Connection(Broker& broker, unsigned shard, asio::ip::tcp::socket soc
 
 void Connection::stop() {
   stopping_ = true;
-  if (!busy_) {
+  if (in_flight_.empty()) {
     boost::system::error_code ignored;
     socket_.close(ignored);
   }
@@ -49,9 +51,8 @@ void Connection::stop() {
 Task<void> Connection::read_frames() {
   auto self = shared_from_this();
   for (;;) {
-    while (queued_.size() >= kMaxQueuedRequests || queued_bytes_ >= kMaxQueuedBytes) {
-      room_ready_.expires_at(asio::steady_timer::time_point::max());
-      co_await room_ready_.async_wait(asio::as_tuple(asio::use_awaitable));
+    while (queued_.size() + in_flight_.size() >= kMaxQueuedRequests || queued_bytes_ >= kMaxQueuedBytes) {
+      co_await wait_for(room_ready_);
       if (stopping_) break;
     }
     if (stopping_) break;
@@ -93,6 +94,13 @@ Task<void> Connection::read_frames() {
   frames_ready_.cancel();
 }
 
+Task<void> Connection::wait_for(asio::steady_timer& timer) {
+  timer.expires_at(asio::steady_timer::time_point::max());
+  co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+// The dispatcher: starts each request in arrival order, the next one only
+// once the previous one has finished or released it.
 Task<void> Connection::run() {
   auto self = shared_from_this();
   // Counted while run() is alive, however it ends.
@@ -102,17 +110,63 @@ Task<void> Connection::run() {
     metrics::GaugeCell& gauge;
   } open(metrics_.connections());
   asio::co_spawn(socket_.get_executor(), read_frames(), asio::detached);
+  asio::co_spawn(socket_.get_executor(), write_responses(), asio::detached);
   while (!stopping_) {
     if (queued_.empty()) {
       if (reader_done_) break;
-      frames_ready_.expires_at(asio::steady_timer::time_point::max());
-      co_await frames_ready_.async_wait(asio::as_tuple(asio::use_awaitable));
+      co_await wait_for(frames_ready_);
       continue;
     }
-    std::vector<uint8_t> frame = std::move(queued_.front());
+    auto request = std::make_shared<InFlight>();
+    request->frame = std::move(queued_.front());
     queued_.pop_front();
-    busy_ = true;
-    Dispatched d = co_await dispatch_request(broker_, shard_, frame, peer_);
+    in_flight_.push_back(request);
+    asio::co_spawn(socket_.get_executor(), serve(request), asio::detached);
+    while (!request->released && !writer_done_) co_await wait_for(released_);
+    // A request that closes the connection is the last one dispatched.
+    if (request->done && request->result.action == Dispatched::Action::kClose) break;
+    if (writer_done_) break;
+  }
+  // Every response already promised is still written before the socket
+  // closes (shutdown finishes in-flight requests).
+  dispatch_done_ = true;
+  response_ready_.cancel();
+  while (!writer_done_) co_await wait_for(released_);
+  stopping_ = true;
+  room_ready_.cancel();
+  boost::system::error_code ignored;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+}
+
+Task<void> Connection::serve(std::shared_ptr<InFlight> request) {
+  auto self = shared_from_this();
+  std::function<void()> release = [this, request]() {
+    if (request->released) return;
+    request->released = true;
+    released_.cancel();
+  };
+  request->result = co_await dispatch_request(broker_, shard_, request->frame, peer_, release);
+  request->done = true;
+  release();
+  response_ready_.cancel();
+}
+
+// The writer: sends the responses in request order as they become ready.
+Task<void> Connection::write_responses() {
+  auto self = shared_from_this();
+  for (;;) {
+    if (in_flight_.empty()) {
+      if (dispatch_done_) break;
+      co_await wait_for(response_ready_);
+      continue;
+    }
+    std::shared_ptr<InFlight> request = in_flight_.front();
+    if (!request->done) {
+      co_await wait_for(response_ready_);
+      continue;
+    }
+    const Dispatched& d = request->result;
     bool keep = true;
     switch (d.action) {
       case Dispatched::Action::kClose:
@@ -125,17 +179,21 @@ Task<void> Connection::run() {
         keep = co_await write_response(d.correlation_id, d.response_header_version, d.body, d.splices);
         break;
     }
-    busy_ = false;
+    in_flight_.pop_front();
     // Only now does the frame's memory leave the budget: the handler may
     // have held views into it until the response was written.
-    queued_bytes_ -= frame.size();
+    queued_bytes_ -= request->frame.size();
     room_ready_.cancel();
     if (!keep) break;
   }
+  // Requests still in flight after a failure finish on their own; nothing
+  // more is written, and the socket is closed so the reader stops too.
+  writer_done_ = true;
   stopping_ = true;
+  released_.cancel();
   room_ready_.cancel();
+  frames_ready_.cancel();
   boost::system::error_code ignored;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
 }
 

@@ -1,7 +1,11 @@
 // One client connection on one shard: reads size-prefixed Kafka frames,
-// dispatches each request and writes the responses in request order. While
-// one request is served, pipelined ones are read ahead, but only up to a
-// count and byte budget: past it the socket is not read (back-pressure).
+// dispatches each request and writes the responses in request order.
+// Requests are served one after another, except that a handler may release
+// the next one early (produce, once appended, while it waits for the fsync),
+// so several can be in flight; their responses still leave in order.
+// Pipelined requests are read ahead, but only up to a count and byte budget
+// that covers queued and in-flight ones: past it the socket is not read
+// (back-pressure).
 // A frame over socket.request.max.bytes or one that does not parse closes
 // the connection (logged once); nothing a client sends can take the shard
 // down.
@@ -15,6 +19,7 @@
 #include <string>
 
 #include "base/shards.h"
+#include "kafka/dispatch.h"
 #include "kafka/request_metrics.h"
 #include "kafka/spliced_body.h"
 
@@ -34,13 +39,25 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void stop();
 
  private:
-  // Requests read ahead of the one being served.
+  // Requests read ahead or in flight (dispatched, response not yet written).
   static constexpr size_t kMaxQueuedRequests = 16;
   static constexpr size_t kMaxQueuedBytes = 64u << 20;
   // A frame's buffer starts this big and doubles as its bytes arrive.
   static constexpr size_t kFirstReadBytes = 64u << 10;
 
+  // One dispatched request, from its frame to its written response.
+  struct InFlight {
+    std::vector<uint8_t> frame;
+    Dispatched result;
+    bool released = false;  // the next request may start
+    bool done = false;      // `result` is ready to be written
+  };
+
   Task<void> read_frames();
+  Task<void> serve(std::shared_ptr<InFlight> request);
+  Task<void> write_responses();
+  // Waits until the timer is cancelled (the timer never expires).
+  static Task<void> wait_for(asio::steady_timer& timer);
   Task<bool> write_response(int32_t correlation_id, int16_t header_version, const std::vector<uint8_t>& body,
                             const std::vector<Splice>& splices);
   Task<bool> send_file(const FileSlice& slice);
@@ -50,16 +67,20 @@ class Connection : public std::enable_shared_from_this<Connection> {
   RequestMetrics& metrics_;
   asio::ip::tcp::socket socket_;
   std::string peer_;
-  bool busy_ = false;
   bool stopping_ = false;
-  std::deque<std::vector<uint8_t>> queued_;
-  size_t queued_bytes_ = 0;
+  std::deque<std::vector<uint8_t>> queued_;  // read, not yet dispatched
+  std::deque<std::shared_ptr<InFlight>> in_flight_;
+  size_t queued_bytes_ = 0;  // frames queued and in flight
   bool reader_done_ = false;
-  // Wake-ups between the reader and the server: a timer that never expires,
-  // cancelled to notify. Both run on the shard's thread, so each re-checks
-  // its condition before waiting and no notification is lost.
-  asio::steady_timer frames_ready_;
-  asio::steady_timer room_ready_;
+  bool dispatch_done_ = false;
+  bool writer_done_ = false;
+  // Wake-ups between the reader, the dispatcher and the writer: timers that
+  // never expire, cancelled to notify. All run on the shard's thread, so
+  // each re-checks its condition before waiting and no notification is lost.
+  asio::steady_timer frames_ready_;    // reader -> dispatcher
+  asio::steady_timer room_ready_;      // writer -> reader
+  asio::steady_timer released_;        // a request released, or the writer ended -> dispatcher
+  asio::steady_timer response_ready_;  // a request finished, or dispatching ended -> writer
 };
 
 }  // namespace runnel::kafka

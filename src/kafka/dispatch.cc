@@ -98,7 +98,7 @@ std::string api_name(int16_t key) {
 }  // namespace
 
 Task<Dispatched> dispatch_request(Broker& broker, unsigned shard, std::span<uint8_t> frame,
-                                  const std::string& peer) {
+                                  const std::string& peer, std::function<void()> release) {
   Dispatched out;
   ByteReader reader(frame);
   RequestHeader header;
@@ -131,7 +131,7 @@ Task<Dispatched> dispatch_request(Broker& broker, unsigned shard, std::span<uint
     co_return out;
   }
   const size_t header_size = frame.size() - reader.remaining();
-  RequestContext ctx{broker, shard, std::move(header), peer};
+  RequestContext ctx{broker, shard, std::move(header), peer, std::move(release)};
   const auto started = std::chrono::steady_clock::now();
   HandlerResult result = co_await handler->handle(ctx, frame.subspan(header_size));
   metrics.observe(key, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());

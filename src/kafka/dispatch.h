@@ -37,6 +37,8 @@ struct Dispatched {
 
 // Parses the header, checks the API and version, and runs the handler. The
 // connection (and the request fuzzer) call this; it never throws on input.
-Task<Dispatched> dispatch_request(Broker& broker, unsigned shard, std::span<uint8_t> frame, const std::string& peer);
+// `release` becomes the handler's RequestContext::release.
+Task<Dispatched> dispatch_request(Broker& broker, unsigned shard, std::span<uint8_t> frame, const std::string& peer,
+                                  std::function<void()> release = {});
 
 }  // namespace runnel::kafka

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -21,6 +22,11 @@ struct RequestContext {
   unsigned shard;          // the shard running the connection
   RequestHeader header;
   std::string peer;        // "host:port" of the client, for logs
+  // Lets the connection dispatch its next request before this one has
+  // answered. A handler calls it once the rest of its work can no longer
+  // change what later requests see or in which order (produce: after the
+  // appends, before waiting for the fsync). Empty outside a connection.
+  std::function<void()> release;
   int16_t version() const { return header.request_api_version; }
   int16_t api_key() const { return header.request_api_key; }
 };

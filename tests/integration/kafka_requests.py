@@ -63,6 +63,11 @@ def produce_v9(conn, topics, acks=-1, timeout_ms=30_000):
     record_errors, error_message)}."""
     r = conn.request(API_PRODUCE, 9, produce_v9_body(topics, acks, timeout_ms),
                      flexible_request=True, flexible_response=True)
+    return parse_produce_v9(r)
+
+
+def parse_produce_v9(r):
+    """A Produce v9 response body (r is past the response header)."""
     out = {}
     for _ in range(r.compact_array_len()):
         name = r.compact_string()

@@ -1,7 +1,9 @@
 """Hand-built frames on a plain socket: what no client sends. Oversized and
 garbage frames close only their own connection; an unsupported ApiVersions
 version gets the v0 answer with UNSUPPORTED_VERSION and the API list; a Produce
-request with one corrupt batch rejects that partition alone."""
+request with one corrupt batch rejects that partition alone; pipelined
+requests are answered in order, and nothing after a request that closes the
+connection is carried out."""
 
 import random
 import struct
@@ -10,7 +12,8 @@ import time
 import pytest
 
 import confluent_helpers as ck
-from kafka_requests import API_METADATA, API_PRODUCE, API_VERSIONS, api_versions, produce_v9
+from kafka_requests import (API_METADATA, API_PRODUCE, API_VERSIONS, api_versions, parse_produce_v9,
+                            produce_v9, produce_v9_body)
 from kafka_wire import RawConnection, Reader, Writer, frame, request_header
 from record_batch_v2 import build_batch, with_bad_crc
 
@@ -152,4 +155,53 @@ def test_announced_but_unsent_frames_do_not_reserve_memory(broker):
             conn.close()
     assert grown < 256, (f"broker RSS grew {grown:.0f} MiB for 8 connections that each announced a "
                          f"100 MiB frame and sent 1 KiB of it")
+    assert_serves(broker)
+
+
+def pipelined_produces(topic, count, ts, first_correlation=1):
+    """`count` Produce v9 requests (acks=-1, one record each, partition 0) as one byte string."""
+    out = b""
+    for i in range(count):
+        body = produce_v9_body({topic: {0: build_batch(batch_of(1, f"p{i}", ts + i))}})
+        out += frame(request_header(API_PRODUCE, 9, first_correlation + i, flexible=True) + body)
+    return out
+
+
+def test_pipelined_durable_produces_answer_in_order(broker):
+    """A client with many acks=all requests in flight on one connection (every
+    Kafka producer does this) gets each answer in request order, with offsets
+    in the order it sent the records: the broker may start a request while an
+    earlier one waits for its fsync, but never reorders them."""
+    topic = "raw-pipelined"
+    ck.create_topic(broker.bootstrap, topic, 1)
+    count = 40
+    with connect(broker) as conn:
+        conn.send(pipelined_produces(topic, count, 1_700_000_000_000))
+        for i in range(count):
+            r = Reader(conn.recv_frame())
+            assert r.int32() == i + 1, f"response {i}: answers must come in request order"
+            r.skip_tagged_fields()
+            result = parse_produce_v9(r)[(topic, 0)]
+            assert result["error"] == 0 and result["base_offset"] == i, f"request {i}: {result}"
+    consumed = ck.consume_all(broker.bootstrap, topic, 1)
+    assert [c.value for c in consumed] == [f"p{i}-value-0".encode() for i in range(count)]
+
+
+def test_nothing_after_a_closing_request_is_carried_out(broker):
+    """Produces, then a frame the broker cannot parse, then more produces, all
+    in one write: the first ones are answered, the connection closes at the bad
+    frame, and the produces behind it are never appended."""
+    topic = "raw-pipelined-close"
+    ck.create_topic(broker.bootstrap, topic, 1)
+    ts = 1_700_000_000_000
+    garbage = frame(b"\x00")  # too short for a request header
+    with connect(broker) as conn:
+        conn.send(pipelined_produces(topic, 3, ts) + garbage + pipelined_produces(topic, 3, ts, 10))
+        for i in range(3):
+            r = Reader(conn.recv_frame())
+            assert r.int32() == i + 1
+            r.skip_tagged_fields()
+            assert parse_produce_v9(r)[(topic, 0)]["base_offset"] == i
+        assert conn.wait_closed(), "the connection must close at the unreadable frame"
+    assert len(ck.consume_all(broker.bootstrap, topic, 1)) == 3
     assert_serves(broker)

@@ -2,7 +2,11 @@
 // partition, appends it, and for acks=-1 answers only once the data is
 // durable. Partitions fail independently: a corrupt batch for one does not
 // stop the others in the same request.
+#include <boost/asio/post.hpp>
+
+#include <functional>
 #include <map>
+#include <memory>
 
 #include "kafka/broker.h"
 #include "kafka/handlers/handlers.h"
@@ -20,9 +24,10 @@ struct PartitionWork {
   ProduceResponse::PartitionProduceResponse* answer;
 };
 
-// Appends every partition this shard owns, then waits for one flush round
-// covering the acks=-1 ones.
-Task<int> produce_on_shard(Broker& broker, std::vector<PartitionWork*> work, int16_t acks) {
+// Appends every partition this shard owns, reports that through `appended`,
+// then waits for one flush round covering the acks=-1 ones.
+Task<int> produce_on_shard(Broker& broker, std::vector<PartitionWork*> work, int16_t acks,
+                           std::function<void()> appended) {
   ShardState& shard = broker.local();
   std::vector<storage::Log*> to_flush;
   std::vector<PartitionWork*> flushed;
@@ -49,6 +54,7 @@ Task<int> produce_on_shard(Broker& broker, std::vector<PartitionWork*> work, int
       flushed.push_back(w);
     }
   }
+  appended();
   std::vector<Status> synced = co_await flush_logs(std::move(to_flush), *shard.flusher);
   for (size_t i = 0; i < synced.size(); ++i) {
     if (synced[i].ok()) continue;
@@ -110,8 +116,19 @@ Task<HandlerResult> handle_produce(RequestContext& ctx, std::span<uint8_t> body)
   for (auto& w : work) by_shard[broker.shard_of(*w.topic, w.partition)].push_back(&w);
   std::vector<unsigned> shards;
   for (const auto& [s, list] : by_shard) shards.push_back(s);
-  auto produce_here = [&broker, &by_shard, acks](unsigned s) {
-    return produce_on_shard(broker, by_shard.at(s), acks);
+  // Once every shard has appended, the connection may start the client's
+  // next request while this one waits for its fsync: pipelined produce
+  // requests then share group commits instead of queueing behind each one,
+  // and their records are appended (and visible) in request order.
+  auto caller = co_await asio::this_coro::executor;
+  auto shards_appending = std::make_shared<size_t>(shards.size());
+  std::function<void()> appended = [caller, shards_appending, release = ctx.release]() {
+    asio::post(caller, [shards_appending, release]() {
+      if (--*shards_appending == 0 && release) release();
+    });
+  };
+  auto produce_here = [&broker, &by_shard, acks, &appended](unsigned s) {
+    return produce_on_shard(broker, by_shard.at(s), acks, appended);
   };
   co_await broker.shards().invoke_on_each<int>(shards, produce_here);
   for (const auto& topic : response.responses) {
