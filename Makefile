@@ -67,7 +67,8 @@ asan: san-build
 		ctest --output-on-failure -j $(JOBS)
 
 # Runs every fuzz target for FUZZ_SECONDS each; any crash, leak or sanitizer
-# report fails. `make fuzz FUZZ_SECONDS=600` for a longer session.
+# report fails. The seed is fixed (scripts/fuzz); `make fuzz FUZZ_SECONDS=600
+# FUZZ_SEED=0` explores for longer from a fresh seed.
 fuzz: san-build
 	@bash scripts/fuzz $(SAN_BUILD) $(FUZZ_SECONDS)
 

@@ -38,6 +38,7 @@ def run_groups(node_dir, job, tmp_path):
     p = subprocess.run([node, str(node_dir / "groups.js"), str(job_path)], capture_output=True, text=True,
                        timeout=300, cwd=node_dir)
     events = [json.loads(line) for line in p.stdout.splitlines() if line.startswith("{")]
+    (tmp_path / "events.jsonl").write_text(p.stdout)  # kept by pytest for a failure's post-mortem
     assert p.returncode == 0, \
         f"groups.js failed (exit {p.returncode}):\n{p.stderr[-4000:]}\nlast events:\n" + \
         "\n".join(map(json.dumps, events[-30:]))

@@ -351,6 +351,14 @@ async function maxSize(kafka, job) {
       owned.set(member, [])
       emit({ ev: 'rebalancing', member })
     })
+    // The final disconnects leave the group one by one, and the members still
+    // in it rebalance: a leave is recorded so that is not read as two owners.
+    consumer.on(consumer.events.REQUEST, ({ payload }) => {
+      if (payload.apiName === 'LeaveGroup') {
+        owned.set(member, [])
+        emit({ ev: 'left', member })
+      }
+    })
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       crashes.push(member)
       emit({ ev: 'crash', member, type: payload.error.type || null, error: String(payload.error) })
