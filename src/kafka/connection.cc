@@ -69,13 +69,18 @@ Task<void> Connection::read_frames() {
     }
     // The buffer grows with the bytes that actually arrive (at most twice
     // them), so a peer announcing 100 MiB and sending little pins little.
+    // Bytes the kernel already holds for the socket have arrived too: sizing
+    // by them usually reads a whole frame without regrowing (and copying) it.
     const auto total = static_cast<size_t>(size);
-    std::vector<uint8_t> frame;
+    Frame frame;
     size_t filled = 0;
     bool failed = false;
     while (filled < total) {
-      if (filled == frame.size())
-        frame.resize(std::min(total, std::max<size_t>(kFirstReadBytes, filled * 2)));
+      if (filled == frame.size()) {
+        boost::system::error_code ignored;
+        const size_t arrived = socket_.available(ignored);
+        frame.resize(std::min(total, std::max({kFirstReadBytes, filled * 2, filled + arrived})));
+      }
       auto [ec2, n2] = co_await socket_.async_read_some(
           asio::buffer(frame.data() + filled, frame.size() - filled), asio::as_tuple(asio::use_awaitable));
       if (ec2) {
@@ -184,7 +189,9 @@ Task<void> Connection::write_responses() {
     // have held views into it until the response was written.
     queued_bytes_ -= request->frame.size();
     room_ready_.cancel();
-    if (!keep) break;
+    // Shutdown closes a connection once its last promised response is out
+    // (an acks=0 produce has none to write, so this is checked here too).
+    if (!keep || (stopping_ && in_flight_.empty())) break;
   }
   // Requests still in flight after a failure finish on their own; nothing
   // more is written, and the socket is closed so the reader stops too.

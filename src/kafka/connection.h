@@ -18,6 +18,7 @@
 #include <memory>
 #include <string>
 
+#include "base/default_init_allocator.h"
 #include "base/shards.h"
 #include "kafka/dispatch.h"
 #include "kafka/request_metrics.h"
@@ -42,12 +43,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Requests read ahead or in flight (dispatched, response not yet written).
   static constexpr size_t kMaxQueuedRequests = 16;
   static constexpr size_t kMaxQueuedBytes = 64u << 20;
-  // A frame's buffer starts this big and doubles as its bytes arrive.
+  // A frame's buffer starts this big (or as big as the bytes that have
+  // already arrived) and grows as more arrive.
   static constexpr size_t kFirstReadBytes = 64u << 10;
 
+  // A request frame's bytes, not zeroed before the socket fills them.
+  using Frame = std::vector<uint8_t, DefaultInitAllocator<uint8_t>>;
   // One dispatched request, from its frame to its written response.
   struct InFlight {
-    std::vector<uint8_t> frame;
+    Frame frame;
     Dispatched result;
     bool released = false;  // the next request may start
     bool done = false;      // `result` is ready to be written
@@ -68,7 +72,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::ip::tcp::socket socket_;
   std::string peer_;
   bool stopping_ = false;
-  std::deque<std::vector<uint8_t>> queued_;  // read, not yet dispatched
+  std::deque<Frame> queued_;  // read, not yet dispatched
   std::deque<std::shared_ptr<InFlight>> in_flight_;
   size_t queued_bytes_ = 0;  // frames queued and in flight
   bool reader_done_ = false;
