@@ -1,5 +1,6 @@
 #include "storage/flusher.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -56,13 +57,19 @@ void Flusher::run() {
     uint64_t synced = 0;
     for (const auto& job : round) {
       FlushOutcome& o = outcome[job.checkpoint_path];
-      for (int fd : job.fds) {
+      for (size_t i = 0; i < job.fds.size(); ++i) {
+        const int fd = job.fds[i];
         ++synced;
         const auto started = std::chrono::steady_clock::now();
         const int rc = ::fdatasync(fd);
         fsync_latency_->observe(
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
         if (rc != 0 && o.sync.ok()) o.sync = Status(Errc::kIo, "fdatasync of a segment file failed");
+        // Advice only: a failure costs memory, not data.
+        if (rc == 0 && i < job.drops.size() && job.drops[i].to > job.drops[i].from) {
+          (void)::posix_fadvise(fd, static_cast<off_t>(job.drops[i].from),
+                                static_cast<off_t>(job.drops[i].to - job.drops[i].from), POSIX_FADV_DONTNEED);
+        }
       }
       if (o.sync.ok() && job.write_checkpoint) {
         auto [it, fresh] = durable.emplace(job.checkpoint_path, job.offset);

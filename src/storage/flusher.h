@@ -32,11 +32,20 @@ struct FlushOutcome {
   Status overall() const { return sync.ok() ? checkpoint : sync; }
 };
 
+// Pages of a synced file to evict from the page cache: [from, to).
+struct CacheDrop {
+  uint64_t from = 0;
+  uint64_t to = 0;
+};
+
 struct FlushJob {
   // dup()s of every file the flush must make durable (the active segment's
   // log, and each segment sealed since the last flush with its indexes);
   // the flusher closes them.
   std::vector<int> fds;
+  // Per fd (may be shorter than fds): once that file is synced, these pages
+  // are clean and are dropped from the page cache (see LogConfig::cached_tail_bytes).
+  std::vector<CacheDrop> drops;
   std::string checkpoint_path;  // where the recovery point is recorded
   int64_t offset = 0;           // everything below is durable once done runs
   // Whether this flush also records `offset` as the recovery point (and

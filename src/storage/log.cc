@@ -378,10 +378,14 @@ void Log::start_flush(Flusher& flusher) {
   uint64_t bytes = appended_bytes_;
   std::vector<int> fds;
   bool ok = true;
+  std::vector<CacheDrop> drops;
   for (const auto& seg : segments_) {
     if (seg->next_offset() <= recovery_point_ && !seg->active()) continue;
     std::vector<int> more = seg->sync_fds();
     ok = ok && !more.empty();
+    if (more.empty()) continue;
+    drops.resize(fds.size());
+    drops.push_back(cache_drop_for(*seg));  // the segment's log file comes first in sync_fds()
     fds.insert(fds.end(), more.begin(), more.end());
   }
   if (!ok) {
@@ -395,6 +399,7 @@ void Log::start_flush(Flusher& flusher) {
   std::weak_ptr<Log*> weak = self_;
   FlushJob job;
   job.fds = std::move(fds);
+  job.drops = std::move(drops);
   job.checkpoint_path = dir_ + kRecoveryPointFile;
   job.offset = target;
   job.write_checkpoint = checkpoint_due();
@@ -404,6 +409,25 @@ void Log::start_flush(Flusher& flusher) {
     if (auto self = weak.lock()) (*self)->finish_flush(flusher, target, bytes, checkpointed, outcome);
   };
   flusher.submit(std::move(job));
+}
+
+CacheDrop Log::cache_drop_for(const Segment& seg) {
+  CacheDrop drop;
+  if (config_.cached_tail_bytes == 0 || seg.size_bytes() <= config_.cached_tail_bytes) return drop;
+  drop.to = seg.size_bytes() - config_.cached_tail_bytes;
+  // Pages are 4 KiB: only whole ones below the kept tail go.
+  drop.to &= ~uint64_t{4095};
+  // From a little below where the last drop ended: pages written shortly
+  // before a drop can still sit in a CPU's LRU batch, where it cannot evict
+  // them, so each region is offered twice.
+  constexpr uint64_t kRetryBytes = 4ULL << 20;
+  if (seg.base_offset() == cache_dropped_base_)
+    drop.from = std::min(cache_dropped_below_ > kRetryBytes ? cache_dropped_below_ - kRetryBytes : 0, drop.to);
+  if (seg.active()) {
+    cache_dropped_base_ = seg.base_offset();
+    cache_dropped_below_ = drop.to;
+  }
+  return drop;
 }
 
 bool Log::checkpoint_due() const {

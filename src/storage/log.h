@@ -35,6 +35,13 @@ struct LogConfig {
   uint64_t flush_bytes = 256 << 10;  // flush.bytes
   int64_t flush_ms = 100;            // flush.ms
   SegmentOptions segment;            // index.interval.bytes, segment.index.bytes
+  // How much of the log's newest data stays in the page cache once synced;
+  // older synced pages are dropped. Tail reads stay in memory, catch-up
+  // reads come from the disk, and the page cache our writes use stays small:
+  // on a VM, letting it grow into memory never touched before made buffered
+  // writes 3-4x slower than writing into recycled pages (docs/benchmarks.md).
+  // 0 keeps everything cached.
+  uint64_t cached_tail_bytes = 64ULL << 20;
 };
 
 // Milliseconds since the epoch; injected so tests control time.
@@ -138,6 +145,8 @@ class Log {
   // must be synced before data in it is acknowledged), and otherwise at most
   // once per kCheckpointIntervalMs.
   bool checkpoint_due() const;
+  // The page-cache eviction that goes with syncing `seg` (cached_tail_bytes).
+  CacheDrop cache_drop_for(const Segment& seg);
   bool should_roll(size_t incoming_bytes, int64_t last_offset, int64_t incoming_timestamp, int64_t now) const;
   // segment.ms by the clock: the active segment was first written to longer ago.
   bool segment_aged(int64_t now) const;
@@ -163,6 +172,9 @@ class Log {
   int64_t checkpointed_ = -1;      // the recovery point on disk; -1: not written since open
   int64_t checkpointed_at_ms_ = 0;  // clock time of that write
   bool dir_unsynced_ = false;       // a segment file was created since the directory was synced
+  // Active segment: pages below this were dropped from the page cache.
+  int64_t cache_dropped_base_ = -1;  // the segment it refers to (base offset)
+  uint64_t cache_dropped_below_ = 0;
   int64_t cleaner_checkpoint_ = 0;
   Status sync_failure_;           // a failed fdatasync; sticky until the log is reopened
   int64_t active_since_ms_ = -1;  // clock time of the active segment's first append; -1 while empty

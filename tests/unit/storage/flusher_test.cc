@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -125,6 +129,44 @@ TEST_F(FlusherTest, RecoveryPointIsRecordedOncePerSecondAndAfterEveryRoll) {
 
   ASSERT_TRUE(log->flush().ok());
   EXPECT_EQ(on_disk(), 5) << "a blocking flush (shutdown) always records it";
+}
+
+// Synced pages older than the log's newest cached_tail_bytes leave the page
+// cache; the tail stays for readers at the end of the log.
+TEST_F(FlusherTest, SyncedPagesBelowTheCachedTailAreDropped) {
+  OwnerLoop loop;
+  Flusher flusher([&loop](std::function<void()> fn) { loop.post(std::move(fn)); });
+  LogConfig config;
+  config.cached_tail_bytes = 256 << 10;
+  auto log = std::move(*Log::open(dir_ + "/p", config, [] { return int64_t{1000}; }));
+  RecordBatchBuilder b;
+  b.add("k", std::string(16 << 10, 'v'), 1000);
+  auto bytes = *b.build();
+  for (int i = 0; i < 128; ++i) ASSERT_TRUE(log->append(bytes).ok());  // about 2 MiB
+  bool done = false;
+  log->flush_async(flusher, [&done](Status s) { done = s.ok(); });
+  loop.run_until([&] { return done; });
+
+  const uint64_t size = log->segment(0).size_bytes();
+  const std::string path = dir_ + "/p/" + std::string(20 - 1, '0') + "0.log";
+  int fd = ::open(path.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0) << path;
+  void* map = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+  ASSERT_NE(map, MAP_FAILED);
+  const size_t page = 4096;
+  std::vector<unsigned char> resident((size + page - 1) / page);
+  ASSERT_EQ(::mincore(map, size, resident.data()), 0);
+  ::munmap(map, size);
+  ::close(fd);
+  size_t old_resident = 0;
+  size_t tail_resident = 0;
+  const size_t tail_first_page = (size - config.cached_tail_bytes + page - 1) / page;
+  for (size_t i = 0; i < resident.size(); ++i) {
+    if (!(resident[i] & 1)) continue;
+    (i < tail_first_page - 1 ? old_resident : tail_resident) += 1;
+  }
+  EXPECT_EQ(old_resident, 0u) << "synced pages below the cached tail are dropped";
+  EXPECT_GE(tail_resident, (config.cached_tail_bytes / page) - 1) << "the tail stays cached";
 }
 
 TEST_F(FlusherTest, WriteCachingFlushesByBytesAndByTime) {
