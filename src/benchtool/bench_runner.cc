@@ -96,10 +96,7 @@ int run_bench(const BenchOptions& o, Report& report) {
       target.name = "brokers";
       target.bootstrap = o.brokers;
       target.pid = o.broker_pid;
-      std::string bootstrap = o.brokers;
-      target.create_topic = [bootstrap](const std::string& topic, int partitions) {
-        return create_topic_with_admin(bootstrap, topic, partitions);
-      };
+      use_admin_topics(target);
     }
   }
 

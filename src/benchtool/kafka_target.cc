@@ -5,9 +5,12 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 namespace runnel::benchtool {
 
@@ -35,7 +38,41 @@ int partitions_with_leader(rd_kafka_t* rk, const std::string& topic) {
   return n;
 }
 
-}  // namespace
+// Deletes `topics` and waits for the answer; returns "" or the reason.
+std::string delete_topics_with_admin(const std::string& bootstrap, const std::vector<std::string>& topics) {
+  if (topics.empty()) return "";
+  char errstr[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), errstr, sizeof errstr);
+  Handle rk(rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr));
+  if (!rk) return std::string("librdkafka: ") + errstr;
+  std::vector<rd_kafka_DeleteTopic_t*> list;
+  for (const auto& topic : topics) list.push_back(rd_kafka_DeleteTopic_new(topic.c_str()));
+  rd_kafka_queue_t* q = rd_kafka_queue_new(rk.get());
+  rd_kafka_DeleteTopics(rk.get(), list.data(), list.size(), nullptr, q);
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 60000);
+  std::string error;
+  if (!ev) {
+    error = "DeleteTopics: no answer within 60s";
+  } else if (rd_kafka_event_error(ev)) {
+    error = std::string("DeleteTopics: ") + rd_kafka_event_error_string(ev);
+  } else {
+    size_t n = 0;
+    const rd_kafka_topic_result_t** results =
+        rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(ev), &n);
+    for (size_t i = 0; i < n && error.empty(); ++i) {
+      if (rd_kafka_topic_result_error(results[i]) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        const char* msg = rd_kafka_topic_result_error_string(results[i]);
+        error = std::string("DeleteTopics ") + rd_kafka_topic_result_name(results[i]) + ": " +
+                (msg ? msg : rd_kafka_err2str(rd_kafka_topic_result_error(results[i])));
+      }
+    }
+  }
+  if (ev) rd_kafka_event_destroy(ev);
+  rd_kafka_DeleteTopic_destroy_array(list.data(), list.size());
+  rd_kafka_queue_destroy(q);
+  return error;
+}
 
 std::string create_topic_with_admin(const std::string& bootstrap, const std::string& topic, int partitions) {
   char errstr[512];
@@ -82,6 +119,32 @@ std::string create_topic_with_admin(const std::string& bootstrap, const std::str
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return "";
+}
+
+}  // namespace
+
+void use_admin_topics(KafkaTarget& t) {
+  struct Retired {
+    std::mutex mu;
+    std::vector<std::string> topics;
+  };
+  auto retired = std::make_shared<Retired>();
+  const std::string bootstrap = t.bootstrap;
+  t.done_with_topic = [retired](const std::string& topic) {
+    std::lock_guard<std::mutex> lock(retired->mu);
+    retired->topics.push_back(topic);
+  };
+  t.create_topic = [bootstrap, retired](const std::string& topic, int partitions) {
+    std::vector<std::string> old;
+    {
+      std::lock_guard<std::mutex> lock(retired->mu);
+      old.swap(retired->topics);
+    }
+    // Only disk space is at stake: a failed deletion does not stop the run.
+    const std::string why = delete_topics_with_admin(bootstrap, old);
+    if (!why.empty()) std::fprintf(stderr, "bench: deleting finished topics: %s\n", why.c_str());
+    return create_topic_with_admin(bootstrap, topic, partitions);
+  };
 }
 
 std::string fresh_topic_name(const std::string& tag) {

@@ -31,10 +31,7 @@ KafkaTarget RunnelServer::target() const {
   t.name = "runnel";
   t.bootstrap = "127.0.0.1:" + std::to_string(kafka_port_);
   t.pid = proc_.pid();
-  std::string bootstrap = t.bootstrap;
-  t.create_topic = [bootstrap](const std::string& topic, int partitions) {
-    return create_topic_with_admin(bootstrap, topic, partitions);
-  };
+  use_admin_topics(t);
   return t;
 }
 

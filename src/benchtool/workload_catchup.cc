@@ -12,6 +12,7 @@ BenchResult run_catchup(const KafkaTarget& target, const WorkloadParams& p, cons
   r.target = target.name;
   r.params = describe(p, true);
   const std::string topic = p.topic.empty() ? fresh_topic_name("catchup") : p.topic;
+  RetireWhenDone retire(target, topic, p.topic.empty());
   r.error = target.create_topic(topic, p.partitions);
   if (!r.ok()) return r;
 

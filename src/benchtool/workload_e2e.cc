@@ -14,6 +14,7 @@ BenchResult run_e2e(const KafkaTarget& target, const WorkloadParams& p, const st
   r.target = target.name;
   r.params = describe(p, true);
   const std::string topic = p.topic.empty() ? fresh_topic_name("e2e") : p.topic;
+  RetireWhenDone retire(target, topic, p.topic.empty());
   r.error = target.create_topic(topic, p.partitions);
   if (!r.ok()) return r;
 

@@ -23,6 +23,7 @@ BenchResult run_produce(const KafkaTarget& target, const WorkloadParams& p, cons
   r.target = target.name;
   r.params = describe(p, false);
   const std::string topic = p.topic.empty() ? fresh_topic_name("produce") : p.topic;
+  RetireWhenDone retire(target, topic, p.topic.empty());
   r.error = target.create_topic(topic, p.partitions);
   if (!r.ok()) return r;
   ProduceOutcome o = produce_records(target.bootstrap, topic, p, false);
