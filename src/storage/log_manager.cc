@@ -233,7 +233,11 @@ Status LogManager::remove(const TopicPartition& tp) {
   if (!sync_dir(data_dir_ + "/kafka/" + tp.topic)) {
     return Status(Errc::kIo, "cannot sync the topic directory after removing a partition");
   }
-  return delete_tree(trash);
+  if (Status s = delete_tree(trash); !s.ok()) return s;
+  // The topic's directory goes with its last partition (another shard may
+  // still hold one: then it is not empty and stays).
+  (void)::rmdir((data_dir_ + "/kafka/" + tp.topic).c_str());
+  return Status();
 }
 
 Status LogManager::update_config(const TopicPartition& tp, const ManagedLogConfig& config) {

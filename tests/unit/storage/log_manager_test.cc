@@ -174,6 +174,7 @@ TEST_F(LogManagerTest, RemoveDeletesTheDirectoryAndDiscoveryForgetsIt) {
   EXPECT_EQ(logs->size(), 1u);
   EXPECT_FALSE(fs::exists(data_dir_ + "/kafka/events/0"));
   EXPECT_FALSE(fs::exists(data_dir_ + "/kafka/events/0.deleted"));
+  EXPECT_TRUE(fs::exists(data_dir_ + "/kafka/events/1")) << "a topic's other partitions stay";
   auto found = LogManager::discover(data_dir_);
   ASSERT_TRUE(found.ok());
   EXPECT_EQ(found->partitions, std::vector<TopicPartition>{kept});
@@ -197,6 +198,7 @@ TEST_F(LogManagerTest, RemoveDeletesADirectoryThatIsNotOpen) {
   auto logs = make_manager();
   EXPECT_TRUE(logs->remove({"orphan", 2}).ok());
   EXPECT_FALSE(fs::exists(data_dir_ + "/kafka/orphan/2"));
+  EXPECT_FALSE(fs::exists(data_dir_ + "/kafka/orphan")) << "the topic's directory goes with its last partition";
 }
 
 TEST_F(LogManagerTest, RemoveClearsLeftoversOfAnEarlierFailedRemoval) {
