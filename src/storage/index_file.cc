@@ -72,6 +72,11 @@ Status IndexFile::map(size_t bytes) {
   if (bytes == 0) return Status();
   void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0);
   if (p == MAP_FAILED) return Status(Errc::kIo, "cannot map index file");
+  // Entries are touched one page at a time. With readahead, a fault on a
+  // fresh page made the kernel read (zero-fill) a large window of the
+  // reserved, still empty file: with 1,000 partitions that zeroing was half
+  // of the broker's CPU under produce.
+  (void)::madvise(p, bytes, MADV_RANDOM);
   base_ = static_cast<uint8_t*>(p);
   mapped_bytes_ = bytes;
   return Status();
