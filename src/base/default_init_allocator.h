@@ -21,7 +21,7 @@ class DefaultInitAllocator : public std::allocator<T> {
   using std::allocator<T>::allocator;
 
   template <typename U>
-  void construct(U* p) noexcept(noexcept(::new(static_cast<void*>(p)) U)) {
+  void construct(U* p) noexcept(noexcept(::new (static_cast<void*>(p)) U)) {
     ::new (static_cast<void*>(p)) U;
   }
   template <typename U, typename... Args>

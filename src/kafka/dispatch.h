@@ -32,13 +32,13 @@ struct Dispatched {
   int16_t response_header_version = 0;
   std::vector<uint8_t> body;
   std::vector<Splice> splices;  // file bytes that go into the body (fetch)
-  std::string why;  // for kClose: what was wrong, for the log
+  std::string why;              // for kClose: what was wrong, for the log
 };
 
 // Parses the header, checks the API and version, and runs the handler. The
 // connection (and the request fuzzer) call this; it never throws on input.
 // `release` becomes the handler's RequestContext::release.
-Task<Dispatched> dispatch_request(Broker& broker, unsigned shard, std::span<uint8_t> frame, const std::string& peer,
-                                  std::function<void()> release = {});
+Task<Dispatched> dispatch_request(Broker& broker, unsigned shard, std::span<uint8_t> frame,
+                                  const std::string& peer, std::function<void()> release = {});
 
 }  // namespace runnel::kafka

@@ -19,9 +19,9 @@ class Broker;
 
 struct RequestContext {
   Broker& broker;
-  unsigned shard;          // the shard running the connection
+  unsigned shard;  // the shard running the connection
   RequestHeader header;
-  std::string peer;        // "host:port" of the client, for logs
+  std::string peer;  // "host:port" of the client, for logs
   // Lets the connection dispatch its next request before this one has
   // answered. A handler calls it once the rest of its work can no longer
   // change what later requests see or in which order (produce: after the

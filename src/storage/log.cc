@@ -405,7 +405,8 @@ void Log::start_flush(Flusher& flusher) {
   job.write_checkpoint = checkpoint_due();
   // Segments created from here on need the next checkpoint's directory sync.
   if (job.write_checkpoint) dir_unsynced_ = false;
-  job.done = [weak, target, bytes, checkpointed = job.write_checkpoint, &flusher](const FlushOutcome& outcome) {
+  job.done = [weak, target, bytes, checkpointed = job.write_checkpoint,
+              &flusher](const FlushOutcome& outcome) {
     if (auto self = weak.lock()) (*self)->finish_flush(flusher, target, bytes, checkpointed, outcome);
   };
   flusher.submit(std::move(job));
@@ -422,7 +423,8 @@ CacheDrop Log::cache_drop_for(const Segment& seg) {
   // them, so each region is offered twice.
   constexpr uint64_t kRetryBytes = 4ULL << 20;
   if (seg.base_offset() == cache_dropped_base_)
-    drop.from = std::min(cache_dropped_below_ > kRetryBytes ? cache_dropped_below_ - kRetryBytes : 0, drop.to);
+    drop.from =
+        std::min(cache_dropped_below_ > kRetryBytes ? cache_dropped_below_ - kRetryBytes : 0, drop.to);
   if (seg.active()) {
     cache_dropped_base_ = seg.base_offset();
     cache_dropped_below_ = drop.to;

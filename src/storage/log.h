@@ -150,7 +150,8 @@ class Log {
   bool should_roll(size_t incoming_bytes, int64_t last_offset, int64_t incoming_timestamp, int64_t now) const;
   // segment.ms by the clock: the active segment was first written to longer ago.
   bool segment_aged(int64_t now) const;
-  // A segment was created (for the metrics and the next directory sync); the size changed in a way append does not track.
+  // A segment was created (for the metrics and the next directory sync); the size changed in a way append
+  // does not track.
   void count_segment_created() {
     dir_unsynced_ = true;
     if (cells_) cells_->segments_created->inc();
@@ -168,8 +169,8 @@ class Log {
   Clock clock_;
   std::deque<std::unique_ptr<Segment>> segments_;
   int64_t log_start_offset_ = 0;
-  int64_t recovery_point_ = 0;     // everything below is durable
-  int64_t checkpointed_ = -1;      // the recovery point on disk; -1: not written since open
+  int64_t recovery_point_ = 0;      // everything below is durable
+  int64_t checkpointed_ = -1;       // the recovery point on disk; -1: not written since open
   int64_t checkpointed_at_ms_ = 0;  // clock time of that write
   bool dir_unsynced_ = false;       // a segment file was created since the directory was synced
   // Active segment: pages below this were dropped from the page cache.

@@ -12,10 +12,10 @@
 #include <functional>
 #include <mutex>
 
+#include "owner_loop.h"
 #include "protocol/record_batch_builder.h"
 #include "storage/checkpoint_file.h"
 #include "storage/log.h"
-#include "owner_loop.h"
 #include "temp_dir.h"
 
 namespace runnel::storage {

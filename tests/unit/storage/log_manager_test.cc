@@ -22,7 +22,8 @@ constexpr int64_t kHour = 3600LL * 1000;
 class LogManagerTest : public ::testing::Test {
  protected:
   std::unique_ptr<LogManager> make_manager() {
-    return std::make_unique<LogManager>(data_dir_, [this] { return now_; }, flusher_);
+    return std::make_unique<LogManager>(
+        data_dir_, [this] { return now_; }, flusher_);
   }
 
   static ManagedLogConfig small_segments() {
@@ -86,9 +87,16 @@ TEST_F(LogManagerTest, OpensCreatesAndGets) {
 
 TEST_F(LogManagerTest, RefusesNamesThatAreNotSafeDirectoryNames) {
   auto logs = make_manager();
-  const std::vector<TopicPartition> bad = {
-      {"", 0}, {".", 0}, {"..", 0}, {"../escape", 0}, {"a/b", 0}, {"/abs", 0}, {std::string("nul\0x", 5), 0},
-      {"space name", 0}, {std::string(250, 'x'), 0}, {"ok", -1}};
+  const std::vector<TopicPartition> bad = {{"", 0},
+                                           {".", 0},
+                                           {"..", 0},
+                                           {"../escape", 0},
+                                           {"a/b", 0},
+                                           {"/abs", 0},
+                                           {std::string("nul\0x", 5), 0},
+                                           {"space name", 0},
+                                           {std::string(250, 'x'), 0},
+                                           {"ok", -1}};
   for (const auto& tp : bad) {
     auto log = logs->open(tp, ManagedLogConfig{});
     EXPECT_FALSE(log.ok()) << tp.topic << "/" << tp.partition;
@@ -109,7 +117,8 @@ TEST_F(LogManagerTest, RefusesNamesThatAreNotSafeDirectoryNames) {
 TEST_F(LogManagerTest, DiscoversWhatWasOpenedAfterReopening) {
   {
     auto logs = make_manager();
-    for (const TopicPartition& tp : std::vector<TopicPartition>{{"b", 1}, {"a", 10}, {"a", 2}, {"__consumer_offsets", 0}}) {
+    for (const TopicPartition& tp :
+         std::vector<TopicPartition>{{"b", 1}, {"a", 10}, {"a", 2}, {"__consumer_offsets", 0}}) {
       auto log = logs->open(tp, ManagedLogConfig{});
       ASSERT_TRUE(log.ok());
       append(**log, tp.partition + 1);
@@ -198,7 +207,8 @@ TEST_F(LogManagerTest, RemoveDeletesADirectoryThatIsNotOpen) {
   auto logs = make_manager();
   EXPECT_TRUE(logs->remove({"orphan", 2}).ok());
   EXPECT_FALSE(fs::exists(data_dir_ + "/kafka/orphan/2"));
-  EXPECT_FALSE(fs::exists(data_dir_ + "/kafka/orphan")) << "the topic's directory goes with its last partition";
+  EXPECT_FALSE(fs::exists(data_dir_ + "/kafka/orphan"))
+      << "the topic's directory goes with its last partition";
 }
 
 TEST_F(LogManagerTest, RemoveClearsLeftoversOfAnEarlierFailedRemoval) {
