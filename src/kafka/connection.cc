@@ -233,6 +233,13 @@ Task<bool> Connection::write_response(int32_t correlation_id, int16_t header_ver
 }
 
 Task<bool> Connection::send_file(const FileSlice& slice) {
+  if (!slice.memory.empty()) {
+    std::vector<asio::const_buffer> pieces;
+    pieces.reserve(slice.memory.size());
+    for (const auto& piece : slice.memory) pieces.emplace_back(piece.data, piece.length);
+    auto [ec, n] = co_await asio::async_write(socket_, pieces, asio::as_tuple(asio::use_awaitable));
+    co_return !ec;
+  }
   // sendfile moves the bytes from the page cache to the socket without a
   // copy through user space; on a full socket buffer it waits for room.
   off_t position = static_cast<off_t>(slice.position);

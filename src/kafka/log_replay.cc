@@ -15,7 +15,7 @@ Status for_each_batch(const storage::Log& log, int64_t from,
     if (!range.ok()) return range.status();
     if (range->length == 0) break;
     chunk.clear();
-    if (Status s = read_file_range(range->fd, range->position, range->length, &chunk); !s.ok()) return s;
+    if (Status s = storage::copy_range(*range, &chunk); !s.ok()) return s;
     int64_t next = from;
     for (RecordBatchIterator it(chunk); auto batch = it.next();) {
       fn(*batch);

@@ -149,6 +149,9 @@ AppendOutcome Partition::append(std::span<uint8_t> records, int16_t acks, bool* 
     *needs_flush = true;
   } else {
     log_.flush_if_due(flusher_);
+    // Appended bytes wait in memory for the flusher: a producer faster than
+    // the disk is held back here, as the kernel's dirty-page limit would.
+    *needs_flush = log_.unflushed_bytes() > storage::Log::kMaxUnflushedBytes;
   }
   return out;
 }

@@ -1,7 +1,8 @@
 // A response body with holes: log bytes a fetch answers with stay in their
-// segment files and are sent from there (sendfile) instead of being copied
-// through memory. The encoded body holds everything else; each splice says
-// where its file bytes belong.
+// segment files and are sent from there (sendfile), or in the log's
+// write-behind memory and are sent from there, instead of being copied into
+// the body. The encoded body holds everything else; each splice says where
+// its log bytes belong.
 #pragma once
 
 #include <cstddef>
@@ -10,13 +11,16 @@
 
 #include "base/status.h"
 #include "base/unique_fd.h"
+#include "storage/write_behind.h"
 
 namespace runnel::kafka {
 
+// Log bytes from a file range, or (when `memory` is not empty) from memory.
 struct FileSlice {
   UniqueFd fd;  // a dup of the segment's descriptor: the segment may close meanwhile
   uint64_t position = 0;
   size_t length = 0;
+  std::vector<storage::MemoryPiece> memory;
 };
 
 struct Splice {

@@ -25,11 +25,8 @@ Status for_each_batch(const Segment& seg, const std::function<Status(const Recor
     auto range = seg.read(offset, 4 << 20);
     if (!range.ok()) return range.status();
     if (range->length == 0) break;
-    buf.resize(range->length);
-    if (::pread(range->fd, buf.data(), buf.size(), static_cast<off_t>(range->position)) !=
-        static_cast<ssize_t>(buf.size())) {
-      return Status(Errc::kIo, "cannot read a segment for compaction");
-    }
+    buf.clear();
+    if (auto s = copy_range(*range, &buf); !s.ok()) return s;
     RecordBatchIterator batches(buf);
     while (auto batch = batches.next()) {
       if (auto s = fn(*batch); !s.ok()) return s;

@@ -40,6 +40,11 @@ uint64_t Flusher::syncs() const {
   return syncs_;
 }
 
+uint64_t Flusher::written_bytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return written_bytes_;
+}
+
 void Flusher::run() {
   for (;;) {
     std::deque<FlushJob> round;
@@ -55,36 +60,46 @@ void Flusher::run() {
     std::map<std::string, FlushOutcome> outcome;
     std::map<std::string, int64_t> durable;
     uint64_t synced = 0;
+    uint64_t written = 0;
     for (const auto& job : round) {
       FlushOutcome& o = outcome[job.checkpoint_path];
-      for (size_t i = 0; i < job.fds.size(); ++i) {
-        const int fd = job.fds[i];
+      for (const SegmentWrite& w : job.writes) {
+        if (!o.write.ok()) break;
+        o.write = write_segment(w);
+        if (o.write.ok() && w.write) {
+          for (const MemoryPiece& p : w.write->pieces) written += p.length;
+        }
+      }
+      // Syncing makes sense only of what was written in full.
+      if (!o.write.ok()) continue;
+      for (const int fd : job.fds) {
         ++synced;
         const auto started = std::chrono::steady_clock::now();
         const int rc = ::fdatasync(fd);
         fsync_latency_->observe(
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
         if (rc != 0 && o.sync.ok()) o.sync = Status(Errc::kIo, "fdatasync of a segment file failed");
-        // Advice only: a failure costs memory, not data.
-        if (rc == 0 && i < job.drops.size() && job.drops[i].to > job.drops[i].from) {
-          (void)::posix_fadvise(fd, static_cast<off_t>(job.drops[i].from),
-                                static_cast<off_t>(job.drops[i].to - job.drops[i].from), POSIX_FADV_DONTNEED);
-        }
       }
-      if (o.sync.ok() && job.write_checkpoint) {
+      if (o.write.ok() && o.sync.ok() && job.write_checkpoint) {
         auto [it, fresh] = durable.emplace(job.checkpoint_path, job.offset);
         if (!fresh) it->second = std::max(it->second, job.offset);
       }
     }
     for (const auto& [path, offset] : durable) {
-      if (outcome[path].sync.ok()) outcome[path].checkpoint = write_checkpoint(path, offset);
+      if (outcome[path].write.ok() && outcome[path].sync.ok()) outcome[path].checkpoint = write_checkpoint(path, offset);
     }
     for (auto& job : round) {
       for (int fd : job.fds) ::close(fd);
+      for (const SegmentWrite& w : job.writes) {
+        if (w.fd >= 0) ::close(w.fd);
+      }
+      // The memory the writes named goes back on this thread, not the owner's.
+      job.writes.clear();
     }
     {
       std::lock_guard<std::mutex> lock(mu_);
       syncs_ += synced;
+      written_bytes_ += written;
     }
     for (auto& job : round) {
       FlushOutcome o = outcome[job.checkpoint_path];

@@ -1,5 +1,6 @@
-// Flusher: one per shard, a helper thread that runs fdatasync and writes
-// recovery-point checkpoints so the shard's own thread never blocks on the
+// Flusher: one per shard, a helper thread that writes the logs' write-behind
+// buffers to their segment files (O_DIRECT), runs fdatasync and writes
+// recovery-point checkpoints, so the shard's own thread never blocks on the
 // disk. Jobs that queue while a sync runs are served together by the next
 // one (group commit): per log and round, one fdatasync of each file with
 // unsynced data (normally just the active segment's log file; after a roll
@@ -18,6 +19,7 @@
 
 #include "base/status.h"
 #include "metrics/registry.h"
+#include "storage/segment.h"
 
 namespace runnel::storage {
 
@@ -26,26 +28,23 @@ namespace runnel::storage {
 // (the kernel drops them and a retry can report success), while a failed
 // checkpoint (say, no space for its temporary) leaves the data durable but
 // the recovery point on disk behind, which is safe and only costs scanning.
+// A failed write, unlike a failed sync, loses nothing: the bytes are still
+// in memory and the next flush writes them again.
 struct FlushOutcome {
+  Status write;
   Status sync;
   Status checkpoint;
-  Status overall() const { return sync.ok() ? checkpoint : sync; }
-};
-
-// Pages of a synced file to evict from the page cache: [from, to).
-struct CacheDrop {
-  uint64_t from = 0;
-  uint64_t to = 0;
+  Status overall() const { return !write.ok() ? write : !sync.ok() ? sync : checkpoint; }
 };
 
 struct FlushJob {
+  // What must be written before the files are synced, in order; the
+  // flusher closes their descriptors.
+  std::vector<SegmentWrite> writes;
   // dup()s of every file the flush must make durable (the active segment's
   // log, and each segment sealed since the last flush with its indexes);
   // the flusher closes them.
   std::vector<int> fds;
-  // Per fd (may be shorter than fds): once that file is synced, these pages
-  // are clean and are dropped from the page cache (see LogConfig::cached_tail_bytes).
-  std::vector<CacheDrop> drops;
   std::string checkpoint_path;  // where the recovery point is recorded
   int64_t offset = 0;           // everything below is durable once done runs
   // Whether this flush also records `offset` as the recovery point (and
@@ -73,6 +72,8 @@ class Flusher {
   void defer(std::function<void()> fn) { post_(std::move(fn)); }
   // fdatasync calls made so far (for tests and metrics).
   uint64_t syncs() const;
+  // Bytes written to segment files so far (for tests and benchmarks).
+  uint64_t written_bytes() const;
 
  private:
   void run();
@@ -83,6 +84,7 @@ class Flusher {
   std::deque<FlushJob> queue_;
   bool stopping_ = false;
   uint64_t syncs_ = 0;
+  uint64_t written_bytes_ = 0;
   // Each fdatasync's latency (written by the flusher thread only).
   std::shared_ptr<metrics::HistogramCell> fsync_latency_;
   std::thread thread_;

@@ -226,7 +226,7 @@ Result<AppendResult> Log::append(std::span<uint8_t> batch) {
   return result;
 }
 
-Result<FileRange> Log::read(int64_t offset, size_t max_bytes) const {
+Result<ReadRange> Log::read(int64_t offset, size_t max_bytes) const {
   if (offset < log_start_offset_ || offset > end_offset()) {
     return Status(Errc::kInvalidValue, "offset out of range");
   }
@@ -240,7 +240,7 @@ Result<FileRange> Log::read(int64_t offset, size_t max_bytes) const {
     auto range = (*it)->read(offset, max_bytes);
     if (!range.ok() || range->length > 0) return range;
   }
-  return FileRange{};
+  return ReadRange{};
 }
 
 Result<std::optional<int64_t>> Log::offset_for_timestamp(int64_t timestamp) const {
@@ -320,12 +320,13 @@ Status Log::flush() {
   // Every segment past the recovery point: the active one and any sealed
   // since the last flush (sealing does not sync).
   for (auto& seg : segments_) {
-    if (seg->next_offset() <= recovery_point_ && !seg->active()) continue;
+    if (seg->next_offset() <= recovery_point_ && !seg->active() && !seg->needs_write()) continue;
     if (auto s = seg->flush(); !s.ok()) {
       if (s.code() == Errc::kIo) sync_failure_ = s;
       return s;
     }
   }
+  trim_memory();
   if (auto s = write_checkpoint(dir_ + kRecoveryPointFile, end); !s.ok()) return s;
   recovery_point_ = end;
   checkpointed_ = end;
@@ -377,19 +378,25 @@ void Log::start_flush(Flusher& flusher) {
   int64_t target = end_offset();
   uint64_t bytes = appended_bytes_;
   std::vector<int> fds;
+  std::vector<SegmentWrite> writes;
   bool ok = true;
-  std::vector<CacheDrop> drops;
+  // Every segment past the recovery point: the active one and any sealed
+  // since the last flush (sealing neither writes nor syncs).
   for (const auto& seg : segments_) {
-    if (seg->next_offset() <= recovery_point_ && !seg->active()) continue;
+    if (seg->next_offset() <= recovery_point_ && !seg->active() && !seg->needs_write()) continue;
+    if (auto w = seg->pending_write()) {
+      ok = ok && w->fd >= 0;
+      writes.push_back(std::move(*w));
+    }
     std::vector<int> more = seg->sync_fds();
     ok = ok && !more.empty();
-    if (more.empty()) continue;
-    drops.resize(fds.size());
-    drops.push_back(cache_drop_for(*seg));  // the segment's log file comes first in sync_fds()
     fds.insert(fds.end(), more.begin(), more.end());
   }
   if (!ok) {
     for (int fd : fds) ::close(fd);
+    for (const auto& w : writes) {
+      if (w.fd >= 0) ::close(w.fd);
+    }
     auto waiters = std::move(flush_waiters_);
     flush_waiters_.clear();
     for (auto& w : waiters) w.done(Status(Errc::kIo, "cannot open segment for flushing"));
@@ -397,39 +404,34 @@ void Log::start_flush(Flusher& flusher) {
   }
   flush_in_flight_ = true;
   std::weak_ptr<Log*> weak = self_;
+  // What the completion needs of the writes: which, and how far (not their memory).
+  std::vector<SegmentWrite> done_writes;
+  for (const auto& w : writes) {
+    SegmentWrite copy{w.base_offset, -1, std::nullopt, w.trim_to, nullptr};
+    if (w.write) copy.write = PendingWrite{w.write->offset, w.write->end, {}};
+    done_writes.push_back(std::move(copy));
+  }
   FlushJob job;
+  job.writes = std::move(writes);
   job.fds = std::move(fds);
-  job.drops = std::move(drops);
   job.checkpoint_path = dir_ + kRecoveryPointFile;
   job.offset = target;
   job.write_checkpoint = checkpoint_due();
   // Segments created from here on need the next checkpoint's directory sync.
   if (job.write_checkpoint) dir_unsynced_ = false;
-  job.done = [weak, target, bytes, checkpointed = job.write_checkpoint,
+  job.done = [weak, target, bytes, checkpointed = job.write_checkpoint, done_writes = std::move(done_writes),
               &flusher](const FlushOutcome& outcome) {
-    if (auto self = weak.lock()) (*self)->finish_flush(flusher, target, bytes, checkpointed, outcome);
+    if (auto self = weak.lock())
+      (*self)->finish_flush(flusher, target, bytes, checkpointed, done_writes, outcome);
   };
   flusher.submit(std::move(job));
 }
 
-CacheDrop Log::cache_drop_for(const Segment& seg) {
-  CacheDrop drop;
-  if (config_.cached_tail_bytes == 0 || seg.size_bytes() <= config_.cached_tail_bytes) return drop;
-  drop.to = seg.size_bytes() - config_.cached_tail_bytes;
-  // Pages are 4 KiB: only whole ones below the kept tail go.
-  drop.to &= ~uint64_t{4095};
-  // From a little below where the last drop ended: pages written shortly
-  // before a drop can still sit in a CPU's LRU batch, where it cannot evict
-  // them, so each region is offered twice.
-  constexpr uint64_t kRetryBytes = 4ULL << 20;
-  if (seg.base_offset() == cache_dropped_base_)
-    drop.from =
-        std::min(cache_dropped_below_ > kRetryBytes ? cache_dropped_below_ - kRetryBytes : 0, drop.to);
-  if (seg.active()) {
-    cache_dropped_base_ = seg.base_offset();
-    cache_dropped_below_ = drop.to;
-  }
-  return drop;
+void Log::trim_memory() {
+  // Past the budget, logs keep only what they must: the unwritten bytes.
+  const bool over_budget = chunks_in_use() * kChunkBytes > kTailCacheBudgetBytes;
+  const uint64_t keep = over_budget ? 0 : config_.cached_tail_bytes;
+  for (auto& seg : segments_) seg->trim_memory(keep);
 }
 
 bool Log::checkpoint_due() const {
@@ -437,8 +439,16 @@ bool Log::checkpoint_due() const {
 }
 
 void Log::finish_flush(Flusher& flusher, int64_t target, uint64_t bytes, bool checkpointed,
-                       const FlushOutcome& outcome) {
+                       const std::vector<SegmentWrite>& writes, const FlushOutcome& outcome) {
   flush_in_flight_ = false;
+  if (outcome.write.ok()) {
+    for (const SegmentWrite& w : writes) {
+      auto it = std::find_if(segments_.begin(), segments_.end(),
+                             [&w](const std::unique_ptr<Segment>& s) { return s->base_offset() == w.base_offset; });
+      if (it != segments_.end()) (*it)->finished(w);
+    }
+    trim_memory();
+  }
   if (checkpointed) {
     if (outcome.overall().ok()) {
       checkpointed_ = std::max(checkpointed_, target);

@@ -22,6 +22,9 @@
 
 namespace runnel::storage {
 
+// Memory all logs of the process keep for written bytes, for tail readers.
+constexpr uint64_t kTailCacheBudgetBytes = 256ULL << 20;
+
 struct LogConfig {
   uint64_t segment_bytes = 1ULL << 30;            // segment.bytes
   int64_t segment_ms = 7LL * 24 * 3600 * 1000;    // segment.ms
@@ -35,13 +38,11 @@ struct LogConfig {
   uint64_t flush_bytes = 256 << 10;  // flush.bytes
   int64_t flush_ms = 100;            // flush.ms
   SegmentOptions segment;            // index.interval.bytes, segment.index.bytes
-  // How much of the log's newest data stays in the page cache once synced;
-  // older synced pages are dropped. Tail reads stay in memory, catch-up
-  // reads come from the disk, and the page cache our writes use stays small:
-  // on a VM, letting it grow into memory never touched before made buffered
-  // writes 3-4x slower than writing into recycled pages (docs/benchmarks.md).
-  // 0 keeps everything cached.
-  uint64_t cached_tail_bytes = 64ULL << 20;
+  // How much of the log's newest data stays in memory once written, so
+  // consumers at the tail are served without reading the disk (older bytes
+  // are read from the segment files). All logs together keep at most
+  // kTailCacheBudgetBytes: past that, logs keep only what is unwritten.
+  uint64_t cached_tail_bytes = 4ULL << 20;
 };
 
 // Milliseconds since the epoch; injected so tests control time.
@@ -76,7 +77,7 @@ class Log {
   // Batches from `offset` up to max_bytes, at least one whole batch when one
   // exists; an empty range at end_offset(). Offsets outside
   // [log_start_offset, end_offset] are kInvalidValue (OFFSET_OUT_OF_RANGE).
-  Result<FileRange> read(int64_t offset, size_t max_bytes) const;
+  Result<ReadRange> read(int64_t offset, size_t max_bytes) const;
   // Offset of the first record stamped at or after `timestamp` (never below
   // the log start offset); nullopt when there is none (ListOffsets answers -1).
   Result<std::optional<int64_t>> offset_for_timestamp(int64_t timestamp) const;
@@ -110,6 +111,11 @@ class Log {
   // Starts a background flush when one is due (the broker calls this after
   // appends and on a timer).
   void flush_if_due(Flusher& flusher);
+  // Appended bytes that no finished flush has covered yet. They are held in
+  // memory until written, so the broker makes producers wait for a flush
+  // once this passes kMaxUnflushedBytes, whatever their acks.
+  uint64_t unflushed_bytes() const { return appended_bytes_ - durable_bytes_; }
+  static constexpr uint64_t kMaxUnflushedBytes = 64ULL << 20;
 
   int64_t log_start_offset() const { return log_start_offset_; }
   int64_t end_offset() const { return segments_.back()->next_offset(); }
@@ -139,14 +145,15 @@ class Log {
   Status drop_front_segment();
   void start_flush(Flusher& flusher);
   void finish_flush(Flusher& flusher, int64_t target, uint64_t bytes, bool checkpointed,
-                    const FlushOutcome& outcome);
+                    const std::vector<SegmentWrite>& writes, const FlushOutcome& outcome);
   // Whether the next background flush also records the recovery point: when
   // a segment file was created since the last record (its directory entry
   // must be synced before data in it is acknowledged), and otherwise at most
   // once per kCheckpointIntervalMs.
   bool checkpoint_due() const;
-  // The page-cache eviction that goes with syncing `seg` (cached_tail_bytes).
-  CacheDrop cache_drop_for(const Segment& seg);
+  // Frees the memory of bytes written, but for each segment's newest
+  // cached_tail_bytes while all logs stay within kTailCacheBudgetBytes.
+  void trim_memory();
   bool should_roll(size_t incoming_bytes, int64_t last_offset, int64_t incoming_timestamp, int64_t now) const;
   // segment.ms by the clock: the active segment was first written to longer ago.
   bool segment_aged(int64_t now) const;
@@ -173,9 +180,6 @@ class Log {
   int64_t checkpointed_ = -1;       // the recovery point on disk; -1: not written since open
   int64_t checkpointed_at_ms_ = 0;  // clock time of that write
   bool dir_unsynced_ = false;       // a segment file was created since the directory was synced
-  // Active segment: pages below this were dropped from the page cache.
-  int64_t cache_dropped_base_ = -1;  // the segment it refers to (base offset)
-  uint64_t cache_dropped_below_ = 0;
   int64_t cleaner_checkpoint_ = 0;
   Status sync_failure_;           // a failed fdatasync; sticky until the log is reopened
   int64_t active_since_ms_ = -1;  // clock time of the active segment's first append; -1 while empty

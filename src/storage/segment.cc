@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 #include "base/big_endian.h"
 #include "protocol/compression.h"
@@ -29,6 +30,27 @@ bool index_looks_sealed(const std::string& path, size_t entry_size) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) return false;
   return static_cast<size_t>(st.st_size) % entry_size == 0;
+}
+
+uint64_t round_up(uint64_t n, uint64_t unit) { return (n + unit - 1) / unit * unit; }
+
+// Space is reserved this far ahead of appends, so fallocate runs once per
+// this many bytes appended rather than per batch.
+constexpr uint64_t kReserveAheadBytes = 8 << 20;
+
+// Whether [from, to) of the file holds only zero bytes: what the padding
+// of a last written block leaves past the end of the data.
+bool zeros_only(int fd, uint64_t from, uint64_t to) {
+  uint8_t buf[kBlockBytes];
+  while (from < to) {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(sizeof buf, to - from));
+    if (::pread(fd, buf, n, static_cast<off_t>(from)) != static_cast<ssize_t>(n)) return false;
+    for (size_t i = 0; i < n; ++i) {
+      if (buf[i] != 0) return false;
+    }
+    from += n;
+  }
+  return true;
 }
 
 // Bounds the one batch a timestamp lookup decompresses (a batch is at most
@@ -65,6 +87,30 @@ Result<std::optional<int64_t>> first_record_at_or_after(const RecordBatchView& b
 }
 
 }  // namespace
+
+Status copy_range(const ReadRange& range, std::vector<uint8_t>* out) {
+  const size_t start = out->size();
+  out->resize(start + range.length);
+  uint8_t* to = out->data() + start;
+  if (!range.memory.empty()) {
+    for (const MemoryPiece& piece : range.memory) {
+      std::memcpy(to, piece.data, piece.length);
+      to += piece.length;
+    }
+    return Status();
+  }
+  size_t got = 0;
+  while (got < range.length) {
+    ssize_t n = ::pread(range.fd, to + got, range.length - got, static_cast<off_t>(range.position + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      out->resize(start);
+      return Status(Errc::kIo, "cannot read segment file");
+    }
+    got += static_cast<size_t>(n);
+  }
+  return Status();
+}
 
 bool indexes_look_sealed(const std::string& dir, int64_t base_offset) {
   std::string stem = dir + "/" + segment_file_stem(base_offset);
@@ -130,8 +176,17 @@ Result<std::unique_ptr<Segment>> Segment::open(const std::string& dir, int64_t b
 }
 
 Segment::~Segment() {
+  // Closing a segment leaves what was appended in its file, though not
+  // synced, as closing a buffered file would: only a crash loses unwritten
+  // bytes. (A removed segment has dropped them already.) Only through a
+  // descriptor still open: the name may belong to a file swapped in since.
+  const int fd = direct_fd_ >= 0 ? direct_fd_ : fd_;
+  if (tail_ && tail_->unwritten_bytes() > 0 && fd >= 0) {
+    (void)write_segment(SegmentWrite{base_offset_, fd, tail_->pending_write(), -1, write_order_});
+  }
   if (opts_.open_files != nullptr) opts_.open_files->forget(this);
   if (fd_ >= 0) ::close(fd_);
+  if (direct_fd_ >= 0) ::close(direct_fd_);
 }
 
 void Segment::close_files() const {
@@ -169,6 +224,7 @@ Status Segment::open_files(const std::string& dir, bool create, bool active, con
   struct stat st;
   if (::fstat(fd_, &st) != 0) return io_error("cannot stat segment file");
   size_ = static_cast<uint64_t>(st.st_size);
+  file_bytes_ = reserved_ = size_;
   size_t index_bytes = active ? opts.max_index_bytes : 0;
   auto offsets = OffsetIndex::open(stem + ".index", base_offset_, index_bytes, active);
   if (!offsets.ok()) return offsets.status();
@@ -180,6 +236,16 @@ Status Segment::open_files(const std::string& dir, bool create, bool active, con
 }
 
 Status Segment::read_exact(uint64_t position, size_t n, uint8_t* out) const {
+  // Bytes past memory_start() may not be in the file yet: they come from
+  // the write-behind buffer.
+  size_t from_file = n;
+  if (tail_) {
+    if (position + n > size_) return Status(Errc::kTruncated, "segment ends inside a batch");
+    const uint64_t mem = tail_->memory_start();
+    from_file = position >= mem ? 0 : static_cast<size_t>(std::min<uint64_t>(n, mem - position));
+    if (from_file < n) tail_->copy(position + from_file, n - from_file, out + from_file);
+  }
+  n = from_file;
   size_t done = 0;
   while (done < n) {
     ssize_t got = ::pread(fd_, out + done, n - done, static_cast<off_t>(position + done));
@@ -212,32 +278,103 @@ void Segment::note_batch(uint64_t position, int64_t base, int64_t last, int64_t 
 Status Segment::append(std::span<const uint8_t> batch, int64_t base_offset, int64_t last_offset,
                        int64_t max_timestamp) {
   if (!active_) return Status(Errc::kInvalidValue, "append to a sealed segment");
-  // Buffered pwrite into the page cache: the batch is readable (and served
-  // by sendfile) at once, and durable after the flusher's fdatasync. Direct
-  // I/O (aligned, preallocated files, a write-behind buffer pool and a cache
-  // of recent batches for tail readers, as Redpanda does) measured faster on
-  // this machine's ext4 with fio; switching is left to the benchmarks in
-  // docs/benchmarks.md, since it also moves tail reads from the page cache
-  // to our own cache.
-  size_t done = 0;
-  while (done < batch.size()) {
-    ssize_t n = ::pwrite(fd_, batch.data() + done, batch.size() - done, static_cast<off_t>(size_ + done));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      Status failed = io_error("cannot write segment file");
-      // Leave no partial batch behind: a later append must start clean.
-      if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0)
-        return Status(Errc::kIo, "cannot undo a failed write");
-      return failed;
-    }
-    done += static_cast<size_t>(n);
+  if (!tail_) {
+    // The next write rewrites the file's last partial block from memory.
+    std::vector<uint8_t> partial(size_ % kBlockBytes);
+    if (auto s = read_exact(size_ - partial.size(), partial.size(), partial.data()); !s.ok()) return s;
+    tail_ = std::make_unique<WriteBehind>(size_, partial);
   }
+  // Buffered pwrite into the page cache measured slow and erratic on this
+  // machine (the kernel's copy, and page faults as the cache grew into
+  // memory never touched before); the write-behind buffer and O_DIRECT
+  // writes from it are what docs/benchmarks.md measured instead.
+  if (auto s = reserve(size_ + batch.size()); !s.ok()) return s;
+  tail_->append(batch);
   note_batch(size_, base_offset, last_offset, max_timestamp, batch.size());
   size_ += batch.size();
   return Status();
 }
 
-Result<FileRange> Segment::read(int64_t offset, size_t max_bytes) const {
+Status Segment::reserve(uint64_t end) {
+  if (end <= reserved_) return Status();
+  const uint64_t needed = round_up(end, kBlockBytes);
+  const uint64_t ahead = std::max(needed, reserved_ + kReserveAheadBytes);
+  if (::fallocate(fd_, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(reserved_), static_cast<off_t>(ahead - reserved_)) ==
+      0) {
+    reserved_ = ahead;
+    return Status();
+  }
+  if (errno == EOPNOTSUPP) {
+    // Nothing to reserve with: a full disk then shows when the flusher
+    // writes, which fails the flush and is retried, the bytes kept in memory.
+    reserved_ = UINT64_MAX;
+    return Status();
+  }
+  if ((errno == ENOSPC || errno == EDQUOT) && ahead > needed &&
+      ::fallocate(fd_, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(reserved_),
+                  static_cast<off_t>(needed - reserved_)) == 0) {
+    reserved_ = needed;
+    return Status();
+  }
+  return io_error("cannot reserve space in segment file");
+}
+
+int Segment::write_fd() const {
+  if (direct_fd_ < 0 && !direct_failed_) {
+    direct_fd_ = ::open(log_path_.c_str(), O_WRONLY | O_CLOEXEC | O_DIRECT);
+    direct_failed_ = direct_fd_ < 0;
+  }
+  if (direct_fd_ >= 0) return direct_fd_;
+  return ensure_open().ok() ? fd_ : -1;
+}
+
+std::optional<SegmentWrite> Segment::pending_write() const {
+  SegmentWrite w;
+  w.base_offset = base_offset_;
+  if (tail_) w.write = tail_->pending_write();
+  const uint64_t file_after = w.write ? std::max(file_bytes_, round_up(w.write->end, kBlockBytes)) : file_bytes_;
+  if (!active_ && (file_after > size_ || reserved_ > size_)) w.trim_to = static_cast<int64_t>(size_);
+  if (!w.write && w.trim_to < 0) return std::nullopt;
+  const int fd = write_fd();
+  w.fd = fd < 0 ? -1 : ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  w.order = write_order_;
+  return w;
+}
+
+void Segment::finished(const SegmentWrite& w) {
+  if (w.write) {
+    if (tail_) tail_->written_to(w.write->end);
+    file_bytes_ = std::max(file_bytes_, round_up(w.write->end, kBlockBytes));
+  }
+  if (w.trim_to >= 0) file_bytes_ = reserved_ = static_cast<uint64_t>(w.trim_to);
+}
+
+void Segment::trim_memory(uint64_t keep) {
+  if (!tail_) return;
+  if (!active_ && tail_->unwritten_bytes() == 0 && file_bytes_ <= size_ && reserved_ <= size_) {
+    tail_.reset();
+    if (direct_fd_ >= 0) ::close(direct_fd_);
+    direct_fd_ = -1;
+    return;
+  }
+  uint64_t target = size_ > keep ? size_ - keep : 0;
+  target = std::min(target, tail_->written() - tail_->written() % kBlockBytes);
+  if (target <= tail_->memory_start() || !ensure_open().ok()) return;
+  // Readers switch to the file at a batch boundary: the sparse index's.
+  tail_->forget_below(offset_index_->floor_position(target).position);
+}
+
+Status write_segment(const SegmentWrite& w) {
+  if (w.fd < 0) return Status(Errc::kIo, "cannot open segment file for writing");
+  if (w.write) {
+    if (auto s = write_pending(w.fd, *w.write, *w.order); !s.ok()) return s;
+  }
+  if (w.trim_to >= 0 && ::ftruncate(w.fd, static_cast<off_t>(w.trim_to)) != 0)
+    return io_error("cannot trim segment file");
+  return Status();
+}
+
+Result<ReadRange> Segment::read(int64_t offset, size_t max_bytes) const {
   if (auto s = ensure_open(); !s.ok()) return s;
   OffsetPosition entry = offset_index_->lookup(offset);
   uint64_t pos = entry.position;
@@ -246,9 +383,12 @@ Result<FileRange> Segment::read(int64_t offset, size_t max_bytes) const {
   // consumer. -1 once the position is one we reached by walking headers.
   int64_t expected_base = pos > 0 ? entry.offset : -1;
   uint8_t header[kRecordBatchHeaderSize];
-  FileRange range{fd_, 0, 0};
+  ReadRange range;
   bool started = false;
-  while (pos + kRecordBatchHeaderSize <= size_) {
+  // A range comes from the file or from memory, never both: it ends where
+  // memory starts (a batch boundary) when it begins below.
+  uint64_t end = size_;
+  while (pos + kRecordBatchHeaderSize <= end) {
     // Batches in a segment were validated on the way in; only their
     // headers are read to find boundaries.
     if (auto s = read_exact(pos, sizeof header, header); !s.ok()) return s;
@@ -263,12 +403,13 @@ Result<FileRange> Segment::read(int64_t offset, size_t max_bytes) const {
     if (!started) {
       if (last >= offset) {
         started = true;
+        if (pos < memory_start()) end = memory_start();
         range.position = pos;
         range.length = length;
         range.next_offset = last + 1;
         // Whole batches up to the last indexed boundary within max_bytes
         // need no header reads: jump there and scan only the rest.
-        OffsetPosition boundary = offset_index_->floor_position(pos + max_bytes);
+        OffsetPosition boundary = offset_index_->floor_position(std::min<uint64_t>(pos + max_bytes, end));
         if (boundary.position > pos + length) {
           range.length = boundary.position - pos;
           range.next_offset = boundary.offset;
@@ -284,9 +425,15 @@ Result<FileRange> Segment::read(int64_t offset, size_t max_bytes) const {
     }
     pos += length;
   }
-  if (expected_base >= 0) {
+  if (expected_base >= 0 && pos + kRecordBatchHeaderSize > size_) {
     return Status(Errc::kCorrupt,
                   "offset index points past the end of the segment; the index needs a rebuild");
+  }
+  if (!started) return ReadRange{};
+  if (range.position >= memory_start()) {
+    range.memory = tail_->pieces(range.position, range.length);
+  } else {
+    range.fd = fd_;
   }
   return range;
 }
@@ -330,9 +477,16 @@ Status Segment::load_sealed_state() {
   while (pos + kRecordBatchHeaderSize <= size_) {
     if (auto s = read_exact(pos, sizeof header, header); !s.ok()) return s;
     int64_t base = static_cast<int64_t>(load_u64(header));
+    const uint64_t length = static_cast<uint64_t>(load_u32(header + 8)) + kRecordBatchLogOverhead;
+    if (length < kRecordBatchHeaderSize || length > size_ - pos) {
+      // Not a batch: what follows the data (padding a crash left before
+      // the file was trimmed) is not part of the segment.
+      size_ = pos;
+      break;
+    }
     next_offset_ = base + static_cast<int32_t>(load_u32(header + 23)) + 1;
     max_timestamp_ = std::max(max_timestamp_, static_cast<int64_t>(load_u64(header + 35)));
-    pos += static_cast<uint64_t>(load_u32(header + 8)) + kRecordBatchLogOverhead;
+    pos += length;
   }
   return Status();
 }
@@ -414,8 +568,15 @@ Result<ScanResult> Segment::recover_tail(int64_t trusted_offset) {
   result.valid_bytes = pos;
   result.truncated_bytes = size_ - pos;
   if (pos < size_) {
+    // Zeros past the data are the padding of the last block written (and
+    // what a crash leaves of a write that never reached the disk): trimmed,
+    // but nothing was lost there.
+    if (zeros_only(fd_, pos, size_)) {
+      result.truncated_bytes = 0;
+      result.why = Status();
+    }
     if (::ftruncate(fd_, static_cast<off_t>(pos)) != 0) return io_error("cannot truncate a corrupt tail");
-    size_ = pos;
+    size_ = file_bytes_ = reserved_ = pos;
     offset_index_->truncate_to_position(static_cast<uint32_t>(pos));
     time_index_->truncate_to_offset(next_offset_);
     if (pos == 0) first_batch_timestamp_ = -1;
@@ -448,9 +609,15 @@ std::vector<int> Segment::sync_fds() const {
 }
 
 Status Segment::flush() {
-  // A sealed segment the open-file cache closed may still hold dirty pages
-  // (sealing does not sync): reopen it to sync them.
+  // A sealed segment the open-file cache closed may still hold unsynced
+  // bytes (sealing does not sync): reopen it to sync them.
   if (auto s = ensure_open(); !s.ok()) return s;
+  if (auto w = pending_write()) {
+    Status written = write_segment(*w);
+    if (w->fd >= 0) ::close(w->fd);
+    if (!written.ok()) return written;
+    finished(*w);
+  }
   if (::fdatasync(fd_) != 0) return io_error("cannot sync segment file");
   if (auto s = offset_index_->flush(); !s.ok()) return s;
   return time_index_->flush();
@@ -468,6 +635,9 @@ Status Segment::remove() {
   if (opts_.open_files != nullptr) opts_.open_files->forget(this);
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
+  if (direct_fd_ >= 0) ::close(direct_fd_);
+  direct_fd_ = -1;
+  tail_.reset();
   std::string stem = dir_ + "/" + segment_file_stem(base_offset_);
   if (!offset_index_ || !time_index_) {
     // Closed by the cache: unlink by name.

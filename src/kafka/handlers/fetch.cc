@@ -3,7 +3,8 @@
 // any of the partitions asked for. Sessions (KIP-227) are not kept: every
 // answer carries session id 0, which tells a client to send full requests.
 // The log bytes are not copied: each partition's answer names a range of a
-// segment file (a dup'ed descriptor) that the connection sends with sendfile.
+// segment file (a dup'ed descriptor) that the connection sends with
+// sendfile, or the pieces of the log's memory that hold its newest bytes.
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -32,7 +33,7 @@ struct PartitionRead {
   int64_t offset;
   size_t max_bytes;
   FetchResponse::PartitionData* answer;
-  FileSlice data;                                  // the batches read: a segment file range
+  FileSlice data;                                  // the batches read: a segment file range or memory
   int64_t seen_end = -1;                           // end offset when read, to detect appends racing the wait
   int64_t next_offset = -1;                        // one past the last offset of `data`
   std::shared_ptr<metrics::PartitionCells> cells;  // counted on the fetch's shard once sent
@@ -72,6 +73,11 @@ void read_partition(ShardState& shard, PartitionRead& r) {
     return;
   }
   if (range->length == 0) return;
+  if (!range->memory.empty()) {
+    r.data = FileSlice{UniqueFd(), 0, range->length, std::move(range->memory)};
+    r.next_offset = range->next_offset;
+    return;
+  }
   // The segment's own descriptor may be closed (LRU, retention) before the
   // response is sent; the dup keeps the file readable until then.
   UniqueFd fd(::fcntl(range->fd, F_DUPFD_CLOEXEC, 0));
@@ -79,7 +85,7 @@ void read_partition(ShardState& shard, PartitionRead& r) {
     answer.error_code = code(ErrorCode::kKafkaStorageError);
     return;
   }
-  r.data = FileSlice{std::move(fd), range->position, range->length};
+  r.data = FileSlice{std::move(fd), range->position, range->length, {}};
   r.next_offset = range->next_offset;
 }
 

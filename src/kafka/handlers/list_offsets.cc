@@ -33,11 +33,8 @@ struct Lookup {
 int64_t record_timestamp(storage::Log& log, int64_t offset) {
   auto range = log.read(offset, 1);
   if (!range.ok() || range->length == 0) return -1;
-  std::vector<uint8_t> bytes(range->length);
-  if (::pread(range->fd, bytes.data(), bytes.size(), static_cast<off_t>(range->position)) !=
-      static_cast<ssize_t>(bytes.size())) {
-    return -1;
-  }
+  std::vector<uint8_t> bytes;
+  if (!storage::copy_range(*range, &bytes).ok()) return -1;
   for (RecordBatchIterator it(bytes); auto batch = it.next();) {
     if (offset < batch->base_offset() || offset > batch->last_offset()) continue;
     if (batch->timestamp_type() == TimestampType::kLogAppendTime) return batch->max_timestamp();

@@ -42,9 +42,8 @@ std::vector<Surviving> read_all(const Log& log) {
     auto range = log.read(offset, 1 << 20);
     EXPECT_TRUE(range.ok());
     if (!range.ok() || range->length == 0) break;
-    std::vector<uint8_t> buf(range->length);
-    EXPECT_EQ(::pread(range->fd, buf.data(), buf.size(), static_cast<off_t>(range->position)),
-              static_cast<ssize_t>(buf.size()));
+    std::vector<uint8_t> buf;
+    EXPECT_TRUE(copy_range(*range, &buf).ok());
     RecordBatchIterator batches(buf);
     while (auto batch = batches.next()) {
       EXPECT_TRUE(batch->validate({.require_consecutive_offsets = false}).ok());

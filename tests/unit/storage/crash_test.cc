@@ -68,9 +68,8 @@ int64_t verify_log(const std::string& dir, int64_t must_have_through) {
     auto range = log.read(expected, 1 << 20);
     EXPECT_TRUE(range.ok());
     if (!range.ok() || range->length == 0) return -1;
-    std::vector<uint8_t> buf(range->length);
-    EXPECT_EQ(::pread(range->fd, buf.data(), buf.size(), static_cast<off_t>(range->position)),
-              static_cast<ssize_t>(buf.size()));
+    std::vector<uint8_t> buf;
+    EXPECT_TRUE(copy_range(*range, &buf).ok());
     RecordBatchIterator batches(buf);
     while (auto batch = batches.next()) {
       EXPECT_EQ(batch->base_offset(), expected) << "offsets must be contiguous";

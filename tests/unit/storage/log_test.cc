@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -52,9 +53,8 @@ class LogTest : public ::testing::Test {
     EXPECT_TRUE(range.ok()) << range.status().to_string();
     std::vector<int64_t> bases;
     if (!range.ok() || range->length == 0) return bases;
-    std::vector<uint8_t> buf(range->length);
-    EXPECT_EQ(::pread(range->fd, buf.data(), buf.size(), static_cast<off_t>(range->position)),
-              static_cast<ssize_t>(buf.size()));
+    std::vector<uint8_t> buf;
+    EXPECT_TRUE(copy_range(*range, &buf).ok());
     RecordBatchIterator it(buf);
     while (auto b = it.next()) {
       EXPECT_TRUE(b->validate({.require_consecutive_offsets = false}).ok());
@@ -103,8 +103,8 @@ TEST_F(LogTest, LogAppendTimeRewritesTimestampsAndKeepsTheCrc) {
   auto r = append(*log, 2, 5);
   EXPECT_EQ(r.log_append_time, now_);
   auto range = *log->read(0, 1 << 20);
-  std::vector<uint8_t> buf(range.length);
-  ASSERT_EQ(::pread(range.fd, buf.data(), buf.size(), 0), static_cast<ssize_t>(buf.size()));
+  std::vector<uint8_t> buf;
+  ASSERT_TRUE(copy_range(range, &buf).ok());
   auto view = *RecordBatchView::parse(buf);
   EXPECT_EQ(view.timestamp_type(), TimestampType::kLogAppendTime);
   EXPECT_EQ(view.max_timestamp(), now_);
@@ -249,9 +249,15 @@ TEST_F(LogTest, TornTailIsTruncatedOnRecovery) {
     for (int i = 0; i < 5; ++i) append(*log, 1, now_);
     ASSERT_TRUE(log->flush().ok());
     good_size = log->size_bytes();
-    append(*log, 1, now_);  // unflushed, then torn
   }
-  fs::resize_file(segment_path(0, ".log"), good_size + 30);
+  // The first 30 bytes of a batch whose write was cut short.
+  fs::resize_file(segment_path(0, ".log"), good_size);
+  {
+    auto torn = batch(1, now_, 100);
+    std::FILE* f = std::fopen(segment_path(0, ".log").c_str(), "ab");
+    ASSERT_EQ(std::fwrite(torn.data(), 1, 30, f), 30u);
+    std::fclose(f);
+  }
   auto log = open_log();
   EXPECT_EQ(log->end_offset(), 5);
   EXPECT_EQ(log->size_bytes(), good_size);
@@ -267,15 +273,21 @@ TEST_F(LogTest, CorruptByteInTheTailIsTruncatedOnRecovery) {
     for (int i = 0; i < 5; ++i) append(*log, 1, now_);
     ASSERT_TRUE(log->flush().ok());
     good_size = log->size_bytes();
-    append(*log, 1, now_);
-    append(*log, 1, now_);
   }
   {
+    // Two more batches written past the recovery point, one byte of the
+    // first flipped.
+    auto first = batch(1, now_, 100);
+    auto second = batch(1, now_, 100);
+    set_base_offset(first, 5);
+    set_base_offset(second, 6);
+    first[70] ^= 0x40;
+    fs::resize_file(segment_path(0, ".log"), good_size);
     int fd = ::open(segment_path(0, ".log").c_str(), O_RDWR);
-    uint8_t b;
-    ASSERT_EQ(::pread(fd, &b, 1, static_cast<off_t>(good_size + 70)), 1);
-    b ^= 0x40;
-    ASSERT_EQ(::pwrite(fd, &b, 1, static_cast<off_t>(good_size + 70)), 1);
+    ASSERT_EQ(::pwrite(fd, first.data(), first.size(), static_cast<off_t>(good_size)),
+              static_cast<ssize_t>(first.size()));
+    ASSERT_EQ(::pwrite(fd, second.data(), second.size(), static_cast<off_t>(good_size + first.size())),
+              static_cast<ssize_t>(second.size()));
     ::close(fd);
   }
   auto log = open_log();
