@@ -23,7 +23,7 @@
 namespace runnel::storage {
 
 // Memory all logs of the process keep for written bytes, for tail readers.
-constexpr uint64_t kTailCacheBudgetBytes = 256ULL << 20;
+constexpr uint64_t kTailCacheBudgetBytes = 128ULL << 20;
 
 struct LogConfig {
   uint64_t segment_bytes = 1ULL << 30;            // segment.bytes
@@ -42,7 +42,7 @@ struct LogConfig {
   // consumers at the tail are served without reading the disk (older bytes
   // are read from the segment files). All logs together keep at most
   // kTailCacheBudgetBytes: past that, logs keep only what is unwritten.
-  uint64_t cached_tail_bytes = 4ULL << 20;
+  uint64_t cached_tail_bytes = 16ULL << 20;
 };
 
 // Milliseconds since the epoch; injected so tests control time.

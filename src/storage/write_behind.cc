@@ -1,5 +1,6 @@
 #include "storage/write_behind.h"
 
+#include <fcntl.h>
 #include <sys/uio.h>
 
 #include <algorithm>
@@ -40,6 +41,13 @@ Status write_pending(int fd, const PendingWrite& w, WriteOrder& order) {
     ssize_t n = ::pwritev(fd, iov.data() + first, count, static_cast<off_t>(offset));
     if (n < 0) {
       if (errno == EINTR) continue;
+      // A filesystem that opens files with O_DIRECT but refuses such writes:
+      // the descriptor (and the segment's, which shares its flags) falls back
+      // to buffered writes.
+      if (errno == EINVAL) {
+        const int flags = ::fcntl(fd, F_GETFL);
+        if (flags >= 0 && (flags & O_DIRECT) != 0 && ::fcntl(fd, F_SETFL, flags & ~O_DIRECT) == 0) continue;
+      }
       if (errno == ENOSPC || errno == EDQUOT) return Status(Errc::kIo, "no space left on the data device");
       return Status(Errc::kIo, "cannot write segment file");
     }
@@ -121,7 +129,8 @@ void WriteBehind::written_to(uint64_t end) {
 }
 
 void WriteBehind::forget_below(uint64_t position) {
-  position = std::min({position, round_down(written_, kBlockBytes), size_});
+  // Capping would split a batch: a position past the written blocks is refused.
+  if (position > round_down(written_, kBlockBytes)) return;
   memory_start_ = std::max(memory_start_, position);
   drop_unneeded();
 }

@@ -73,10 +73,10 @@ class WriteBehind {
   std::optional<PendingWrite> pending_write() const;
   // A write up to `end` (a PendingWrite's) finished.
   void written_to(uint64_t end);
-  // Readers take the bytes below `position` from the file from now on.
-  // Capped at the last whole block written, since a partial one is
-  // rewritten; the caller passes a batch boundary, so no batch is split
-  // between the file and memory.
+  // Readers take the bytes below `position` from the file from now on. It
+  // must be a batch boundary (no batch is split between the file and
+  // memory) within the whole blocks written (a partial one is rewritten);
+  // one past them is ignored.
   void forget_below(uint64_t position);
 
  private:
