@@ -6,9 +6,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
-#include <condition_variable>
 #include <deque>
 #include <filesystem>
 #include <functional>
@@ -88,7 +88,8 @@ std::vector<uint8_t> batch_16k() {
 }
 
 std::unique_ptr<Log> open_log(const std::string& dir) {
-  auto log = Log::open(dir + "/kafka/t/0", runnel::storage::LogConfig{}, [] { return int64_t{1'700'000'000'000}; });
+  auto log =
+      Log::open(dir + "/kafka/t/0", runnel::storage::LogConfig{}, [] { return int64_t{1'700'000'000'000}; });
   if (!log.ok()) std::abort();
   return std::move(*log);
 }
@@ -322,10 +323,14 @@ void recover_all(benchmark::State& state, bool clean) {
   state.counters["partitions"] = kPartitions;
 }
 
-void BM_RecoverClean1000Partitions(benchmark::State& state) { recover_all(state, true); }
+void BM_RecoverClean1000Partitions(benchmark::State& state) {
+  recover_all(state, true);
+}
 BENCHMARK(BM_RecoverClean1000Partitions)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 
-void BM_RecoverUnclean1000Partitions(benchmark::State& state) { recover_all(state, false); }
+void BM_RecoverUnclean1000Partitions(benchmark::State& state) {
+  recover_all(state, false);
+}
 BENCHMARK(BM_RecoverUnclean1000Partitions)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 
 }  // namespace

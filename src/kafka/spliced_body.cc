@@ -38,10 +38,12 @@ Status inline_splices(std::vector<uint8_t>& body, std::vector<Splice>& splices) 
                  body.begin() + static_cast<std::ptrdiff_t>(s.at));
     copied = s.at;
     if (!s.file.memory.empty()) {
-      for (const auto& piece : s.file.memory) whole.insert(whole.end(), piece.data, piece.data + piece.length);
+      for (const auto& piece : s.file.memory)
+        whole.insert(whole.end(), piece.data, piece.data + piece.length);
       continue;
     }
-    if (Status st = read_file_range(s.file.fd.get(), s.file.position, s.file.length, &whole); !st.ok()) return st;
+    if (Status st = read_file_range(s.file.fd.get(), s.file.position, s.file.length, &whole); !st.ok())
+      return st;
   }
   whole.insert(whole.end(), body.begin() + static_cast<std::ptrdiff_t>(copied), body.end());
   body = std::move(whole);

@@ -101,11 +101,13 @@ Result<std::optional<std::vector<uint8_t>>> filter_batch(
     for (const auto& h : decode_headers(r)) {
       headers.push_back({std::string(h.key), h.value ? std::optional<std::string>(*h.value) : std::nullopt});
     }
-    builder.add_at(r.offset_delta, r.key, r.value, batch.base_timestamp() + r.timestamp_delta, std::move(headers));
+    builder.add_at(r.offset_delta, r.key, r.value, batch.base_timestamp() + r.timestamp_delta,
+                   std::move(headers));
   }
   if (!records.status().ok()) return records.status();
   if (builder.record_count() == static_cast<size_t>(total)) {
-    return std::optional<std::vector<uint8_t>>(std::vector<uint8_t>(batch.bytes().begin(), batch.bytes().end()));
+    return std::optional<std::vector<uint8_t>>(
+        std::vector<uint8_t>(batch.bytes().begin(), batch.bytes().end()));
   }
   if (builder.record_count() == 0) return std::optional<std::vector<uint8_t>>();
   auto built = builder.build();

@@ -86,7 +86,8 @@ void Flusher::run() {
       }
     }
     for (const auto& [path, offset] : durable) {
-      if (outcome[path].write.ok() && outcome[path].sync.ok()) outcome[path].checkpoint = write_checkpoint(path, offset);
+      if (outcome[path].write.ok() && outcome[path].sync.ok())
+        outcome[path].checkpoint = write_checkpoint(path, offset);
     }
     for (auto& job : round) {
       for (int fd : job.fds) ::close(fd);

@@ -443,8 +443,9 @@ void Log::finish_flush(Flusher& flusher, int64_t target, uint64_t bytes, bool ch
   flush_in_flight_ = false;
   if (outcome.write.ok()) {
     for (const SegmentWrite& w : writes) {
-      auto it = std::find_if(segments_.begin(), segments_.end(),
-                             [&w](const std::unique_ptr<Segment>& s) { return s->base_offset() == w.base_offset; });
+      auto it = std::find_if(segments_.begin(), segments_.end(), [&w](const std::unique_ptr<Segment>& s) {
+        return s->base_offset() == w.base_offset;
+      });
       if (it != segments_.end()) (*it)->finished(w);
     }
     trim_memory();

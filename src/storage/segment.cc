@@ -32,7 +32,9 @@ bool index_looks_sealed(const std::string& path, size_t entry_size) {
   return static_cast<size_t>(st.st_size) % entry_size == 0;
 }
 
-uint64_t round_up(uint64_t n, uint64_t unit) { return (n + unit - 1) / unit * unit; }
+uint64_t round_up(uint64_t n, uint64_t unit) {
+  return (n + unit - 1) / unit * unit;
+}
 
 // Space is reserved this far ahead of appends, so fallocate runs once per
 // this many bytes appended rather than per batch.
@@ -299,8 +301,8 @@ Status Segment::reserve(uint64_t end) {
   if (end <= reserved_) return Status();
   const uint64_t needed = round_up(end, kBlockBytes);
   const uint64_t ahead = std::max(needed, reserved_ + kReserveAheadBytes);
-  if (::fallocate(fd_, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(reserved_), static_cast<off_t>(ahead - reserved_)) ==
-      0) {
+  if (::fallocate(fd_, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(reserved_),
+                  static_cast<off_t>(ahead - reserved_)) == 0) {
     reserved_ = ahead;
     return Status();
   }
@@ -332,7 +334,8 @@ std::optional<SegmentWrite> Segment::pending_write() const {
   SegmentWrite w;
   w.base_offset = base_offset_;
   if (tail_) w.write = tail_->pending_write();
-  const uint64_t file_after = w.write ? std::max(file_bytes_, round_up(w.write->end, kBlockBytes)) : file_bytes_;
+  const uint64_t file_after =
+      w.write ? std::max(file_bytes_, round_up(w.write->end, kBlockBytes)) : file_bytes_;
   if (!active_ && (file_after > size_ || reserved_ > size_)) w.trim_to = static_cast<int64_t>(size_);
   if (!w.write && w.trim_to < 0) return std::nullopt;
   const int fd = write_fd();

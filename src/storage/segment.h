@@ -198,10 +198,10 @@ class Segment {
   // first append after the segment is created or opened.
   std::unique_ptr<WriteBehind> tail_;
   std::shared_ptr<WriteOrder> write_order_ = std::make_shared<WriteOrder>();
-  mutable int direct_fd_ = -1;        // O_DIRECT descriptor, opened at the first write
+  mutable int direct_fd_ = -1;          // O_DIRECT descriptor, opened at the first write
   mutable bool direct_failed_ = false;  // the filesystem refused O_DIRECT
-  uint64_t reserved_ = 0;           // the file has space allocated up to here
-  uint64_t file_bytes_ = 0;         // the file's length on disk (padding included)
+  uint64_t reserved_ = 0;               // the file has space allocated up to here
+  uint64_t file_bytes_ = 0;             // the file's length on disk (padding included)
   bool active_ = false;
   SegmentOptions opts_;
   mutable std::unique_ptr<OffsetIndex> offset_index_;

@@ -13,7 +13,9 @@
 namespace runnel::storage {
 namespace {
 
-uint64_t round_down(uint64_t n, uint64_t unit) { return n - n % unit; }
+uint64_t round_down(uint64_t n, uint64_t unit) {
+  return n - n % unit;
+}
 
 // A zero-padded copy of a partial last block: the owner keeps appending into
 // the chunk the block lives in while the flusher writes this copy.
@@ -70,7 +72,8 @@ WriteBehind::WriteBehind(uint64_t size, std::span<const uint8_t> tail)
   const uint64_t block = round_down(size, kBlockBytes);
   if (block == size) return;
   chunks_.push_back(acquire_chunk());
-  std::memcpy(chunks_.front()->data + (block - base_), tail.data(), std::min<size_t>(tail.size(), size - block));
+  std::memcpy(chunks_.front()->data + (block - base_), tail.data(),
+              std::min<size_t>(tail.size(), size - block));
 }
 
 const uint8_t* WriteBehind::at(uint64_t position) const {

@@ -4,8 +4,8 @@
 #include <unistd.h>
 
 #include "kafka/broker.h"
-#include "kafka/partition_fanout.h"
 #include "kafka/handlers/handlers.h"
+#include "kafka/partition_fanout.h"
 #include "protocol/compression.h"
 #include "protocol/kafka/generated/list_offsets.h"
 #include "protocol/record.h"
@@ -57,7 +57,8 @@ int64_t record_timestamp(storage::Log& log, int64_t offset) {
   return -1;
 }
 
-void answer_one(Partition& partition, int64_t timestamp, ListOffsetsResponse::ListOffsetsPartitionResponse& answer) {
+void answer_one(Partition& partition, int64_t timestamp,
+                ListOffsetsResponse::ListOffsetsPartitionResponse& answer) {
   storage::Log& log = partition.log();
   answer.leader_epoch = 0;
   switch (timestamp) {
@@ -75,7 +76,8 @@ void answer_one(Partition& partition, int64_t timestamp, ListOffsetsResponse::Li
       return;
     case kMaxTimestamp: {
       int64_t max_ts = -1;
-      for (size_t i = 0; i < log.segment_count(); ++i) max_ts = std::max(max_ts, log.segment(i).max_timestamp());
+      for (size_t i = 0; i < log.segment_count(); ++i)
+        max_ts = std::max(max_ts, log.segment(i).max_timestamp());
       if (max_ts < 0) {
         answer.offset = -1;
         answer.leader_epoch = -1;
@@ -148,7 +150,7 @@ Task<HandlerResult> handle_list_offsets(RequestContext& ctx, std::span<uint8_t> 
     }
     answer_one(*partition, l.timestamp, *l.answer);
   };
-  co_await on_partition_owners<Lookup>(broker, lookups,look_up);
+  co_await on_partition_owners<Lookup>(broker, lookups, look_up);
   co_return encode_response(response, ctx.version());
 }
 

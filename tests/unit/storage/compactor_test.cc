@@ -59,7 +59,8 @@ std::vector<Surviving> read_all(const Log& log) {
         int64_t at = batch->base_offset() + r.offset_delta;
         EXPECT_GT(at, previous) << "offsets must increase";
         previous = at;
-        out.push_back({at, std::string(*r.key), r.value ? std::optional<std::string>(*r.value) : std::nullopt});
+        out.push_back(
+            {at, std::string(*r.key), r.value ? std::optional<std::string>(*r.value) : std::nullopt});
       }
       EXPECT_TRUE(records.status().ok());
       offset = batch->next_offset();
@@ -109,9 +110,9 @@ TEST_P(CompactorTest, LatestValuePerKeySurvivesAndOffsetsKeep) {
   ASSERT_GE(log->segment_count(), 10u);
 
   CompactionConfig cc;
-  cc.key_map_bytes = 600;       // a handful of keys: forces several passes
+  cc.key_map_bytes = 600;  // a handful of keys: forces several passes
   cc.delete_retention_ms = 300'000;
-  int64_t now = 600'000;        // tombstones written before t=300s are expired
+  int64_t now = 600'000;  // tombstones written before t=300s are expired
   auto stats = compact(*log, cc, now, true);
   ASSERT_TRUE(stats.ok()) << stats.status().to_string();
   EXPECT_GT(stats->passes, 1);
@@ -143,7 +144,8 @@ TEST_P(CompactorTest, LatestValuePerKeySurvivesAndOffsetsKeep) {
     }
     for (const auto& [key, offset] : latest) {
       const Written& w = written[static_cast<size_t>(offset)];
-      bool expired_tombstone = !w.value && w.timestamp < now - cc.delete_retention_ms && offset < cleaned_through;
+      bool expired_tombstone =
+          !w.value && w.timestamp < now - cc.delete_retention_ms && offset < cleaned_through;
       if (!expired_tombstone) {
         EXPECT_TRUE(by_offset.count(offset)) << key << " lost its latest value";
       }

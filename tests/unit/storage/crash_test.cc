@@ -117,7 +117,8 @@ TEST(LogCrash, EveryAcknowledgedRecordSurvivesKillNine) {
     ::kill(pid, SIGKILL);
     // Acks already in the pipe were sent before the kill: they count too.
     int64_t acked;
-    while (::read(fds[0], &acked, sizeof acked) == sizeof acked) acked_through = std::max(acked_through, acked);
+    while (::read(fds[0], &acked, sizeof acked) == sizeof acked)
+      acked_through = std::max(acked_through, acked);
     ::close(fds[0]);
     int status = 0;
     ::waitpid(pid, &status, 0);
@@ -126,7 +127,8 @@ TEST(LogCrash, EveryAcknowledgedRecordSurvivesKillNine) {
     // Unacknowledged records may survive too; acknowledged ones must.
     ASSERT_GE(records, acked_through + 1) << "cycle " << cycle;
   }
-  std::printf("crash cycles: %d, records acknowledged: %lld\n", cycles, static_cast<long long>(acked_through + 1));
+  std::printf("crash cycles: %d, records acknowledged: %lld\n", cycles,
+              static_cast<long long>(acked_through + 1));
 }
 
 }  // namespace

@@ -17,11 +17,11 @@
 #include <vector>
 
 #include "base/big_endian.h"
+#include "owner_loop.h"
 #include "protocol/record_batch.h"
 #include "protocol/record_batch_builder.h"
 #include "storage/flusher.h"
 #include "storage/log.h"
-#include "owner_loop.h"
 #include "temp_dir.h"
 
 namespace runnel::storage {

@@ -1,7 +1,7 @@
 #include "storage/log.h"
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -64,7 +64,9 @@ class LogTest : public ::testing::Test {
     return bases;
   }
 
-  std::string segment_path(int64_t base, const char* ext) { return dir_ + "/" + segment_file_stem(base) + ext; }
+  std::string segment_path(int64_t base, const char* ext) {
+    return dir_ + "/" + segment_file_stem(base) + ext;
+  }
 
   TempDir root_;
   std::string dir_;
@@ -153,8 +155,8 @@ TEST_F(LogTest, RollsWhenTheIndexIsFull) {
 }
 
 TEST_F(LogTest, RetentionByTimeDropsWholeExpiredSegments) {
-  config_.retention_ms = 60 * 60 * 1000;     // 1 hour
-  config_.segment_ms = 5 * 60 * 1000;        // 5-minute segments (USERS.md #5)
+  config_.retention_ms = 60 * 60 * 1000;  // 1 hour
+  config_.segment_ms = 5 * 60 * 1000;     // 5-minute segments (USERS.md #5)
   auto log = open_log();
   for (int minute = 0; minute < 30; ++minute) {
     append(*log, 1, now_);
