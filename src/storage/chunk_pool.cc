@@ -10,7 +10,7 @@ namespace {
 
 // Free chunks beyond this go back to the allocator: the pool smooths the
 // churn of a busy broker without pinning its peak memory for good.
-constexpr size_t kMaxPooled = 512;  // 32 MiB
+constexpr size_t kMaxPooled = 2048;  // 32 MiB
 
 struct Pool {
   std::mutex mu;

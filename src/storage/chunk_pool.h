@@ -15,7 +15,7 @@ namespace runnel::storage {
 // O_DIRECT needs buffers, file offsets and lengths aligned to the device's
 // logical block; 4 KiB covers every device we run on.
 constexpr size_t kBlockBytes = 4096;
-constexpr size_t kChunkBytes = 64 << 10;
+constexpr size_t kChunkBytes = 16 << 10;
 
 // kChunkBytes of memory aligned to kBlockBytes.
 struct Chunk {

@@ -18,7 +18,9 @@ constexpr std::string_view kMarkerName = ".clean_shutdown";
 // the checkpoint writer never leaves a partial one under the real name.
 constexpr int64_t kMarkerVersion = 1;
 
-std::string marker_path(const std::string& data_dir) { return data_dir + "/" + std::string(kMarkerName); }
+std::string marker_path(const std::string& data_dir) {
+  return data_dir + "/" + std::string(kMarkerName);
+}
 
 // Temporaries of a write a crash cut short (`.clean_shutdown.tmp.<n>`).
 void remove_temporaries(const std::string& data_dir) {

@@ -14,10 +14,10 @@
 namespace runnel::storage {
 
 struct CompactionConfig {
-  size_t key_map_bytes = 64 << 20;                    // log.cleaner.dedupe.buffer.size
-  int64_t delete_retention_ms = 24LL * 3600 * 1000;   // delete.retention.ms
-  double min_cleanable_dirty_ratio = 0.5;             // min.cleanable.dirty.ratio
-  size_t max_batch_bytes = 64 << 20;                  // bound on one decompressed batch
+  size_t key_map_bytes = 64 << 20;                   // log.cleaner.dedupe.buffer.size
+  int64_t delete_retention_ms = 24LL * 3600 * 1000;  // delete.retention.ms
+  double min_cleanable_dirty_ratio = 0.5;            // min.cleanable.dirty.ratio
+  size_t max_batch_bytes = 64 << 20;                 // bound on one decompressed batch
 };
 
 struct CompactionStats {

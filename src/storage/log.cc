@@ -427,11 +427,18 @@ void Log::start_flush(Flusher& flusher) {
   flusher.submit(std::move(job));
 }
 
+bool tail_cache_over_budget() {
+  return chunks_in_use() * kChunkBytes > kTailCacheBudgetBytes;
+}
+
 void Log::trim_memory() {
   // Past the budget, logs keep only what they must: the unwritten bytes.
-  const bool over_budget = chunks_in_use() * kChunkBytes > kTailCacheBudgetBytes;
-  const uint64_t keep = over_budget ? 0 : config_.cached_tail_bytes;
+  const uint64_t keep = tail_cache_over_budget() ? 0 : config_.cached_tail_bytes;
   for (auto& seg : segments_) seg->trim_memory(keep);
+}
+
+void Log::release_cached_tail() {
+  for (auto& seg : segments_) seg->trim_memory(0);
 }
 
 bool Log::checkpoint_due() const {

@@ -22,8 +22,12 @@
 
 namespace runnel::storage {
 
-// Memory all logs of the process keep for written bytes, for tail readers.
-constexpr uint64_t kTailCacheBudgetBytes = 128ULL << 20;
+// Memory the logs of the process keep for bytes already written, for tail
+// readers: a log keeps its newest cached_tail_bytes while all of them stay
+// within this; past it they keep only what is unwritten.
+constexpr uint64_t kTailCacheBudgetBytes = 64ULL << 20;
+// Whether the write-behind memory in use has passed kTailCacheBudgetBytes.
+bool tail_cache_over_budget();
 
 struct LogConfig {
   uint64_t segment_bytes = 1ULL << 30;            // segment.bytes
@@ -42,7 +46,7 @@ struct LogConfig {
   // consumers at the tail are served without reading the disk (older bytes
   // are read from the segment files). All logs together keep at most
   // kTailCacheBudgetBytes: past that, logs keep only what is unwritten.
-  uint64_t cached_tail_bytes = 16ULL << 20;
+  uint64_t cached_tail_bytes = 8ULL << 20;
 };
 
 // Milliseconds since the epoch; injected so tests control time.
@@ -116,6 +120,9 @@ class Log {
   // once this passes kMaxUnflushedBytes, whatever their acks.
   uint64_t unflushed_bytes() const { return appended_bytes_ - durable_bytes_; }
   static constexpr uint64_t kMaxUnflushedBytes = 64ULL << 20;
+  // Frees the memory of everything written, keeping only unwritten bytes
+  // (when the logs together are over kTailCacheBudgetBytes).
+  void release_cached_tail();
 
   int64_t log_start_offset() const { return log_start_offset_; }
   int64_t end_offset() const { return segments_.back()->next_offset(); }

@@ -266,6 +266,11 @@ std::vector<LogProblem> LogManager::housekeeping() {
 
 void LogManager::flush_if_due_all() {
   for (auto& [tp, entry] : logs_) entry.log->flush_if_due(flusher_);
+  // A log trims its cached tail when its own flushes finish, so logs that
+  // went idle keep theirs; past the budget they all let go.
+  if (tail_cache_over_budget()) {
+    for (auto& [tp, entry] : logs_) entry.log->release_cached_tail();
+  }
 }
 
 Status LogManager::flush_all(std::vector<LogProblem>* problems) {

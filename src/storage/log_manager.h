@@ -34,7 +34,7 @@ struct TopicPartitionHash {
 // A log's settings as the topic's configs give them.
 struct ManagedLogConfig {
   LogConfig log;
-  bool compact = false;          // cleanup.policy has "compact"
+  bool compact = false;  // cleanup.policy has "compact"
   // cleanup.policy has "delete": retention.ms and retention.bytes apply.
   // Without it they are ignored, as in Kafka (segments still roll).
   bool delete_retention = true;
@@ -49,7 +49,7 @@ struct LogProblem {
 
 // What start-up finds under `<data-dir>/kafka`.
 struct Discovery {
-  std::vector<TopicPartition> partitions;      // sorted
+  std::vector<TopicPartition> partitions;  // sorted
   // `<topic>/<partition>.deleted` directories, relative to the data dir: a
   // removal a crash interrupted (a LogManager finishes it when constructed).
   std::vector<std::string> pending_removals;
@@ -109,7 +109,8 @@ class LogManager {
   // past a failing log; returns every problem.
   std::vector<LogProblem> housekeeping();
   // Starts the background flushes flush.bytes / flush.ms call for (the
-  // write-caching timer).
+  // write-caching timer), and frees the logs' cached tails when together
+  // they are over kTailCacheBudgetBytes.
   void flush_if_due_all();
   // Flushes every log, blocking (shutdown). Goes on past a failing log; the
   // first failure is returned, each one also added to `problems` if given.

@@ -23,8 +23,8 @@ class OffsetIndex {
   static constexpr size_t kEntrySize = 8;
 
   // active: the index may grow to max_bytes and its valid prefix is checked.
-  static Result<std::unique_ptr<OffsetIndex>> open(const std::string& path, int64_t base_offset, size_t max_bytes,
-                                                   bool active);
+  static Result<std::unique_ptr<OffsetIndex>> open(const std::string& path, int64_t base_offset,
+                                                   size_t max_bytes, bool active);
 
   bool full() const { return file_->full(); }
   size_t entries() const { return file_->entries(); }

@@ -361,10 +361,11 @@ void Segment::trim_memory(uint64_t keep) {
     return;
   }
   uint64_t target = size_ > keep ? size_ - keep : 0;
-  target = std::min(target, tail_->written() - tail_->written() % kBlockBytes);
+  target = std::min(target, tail_->written());
   if (target <= tail_->memory_start() || !ensure_open().ok()) return;
-  // Readers switch to the file at a batch boundary: the sparse index's.
-  tail_->forget_below(offset_index_->floor_position(target).position);
+  // Readers switch to the file at a batch boundary: the end, when all of it
+  // is written and none is kept, else the sparse index's.
+  tail_->forget_below(target == size_ ? size_ : offset_index_->floor_position(target).position);
 }
 
 Status write_segment(const SegmentWrite& w) {

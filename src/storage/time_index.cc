@@ -4,8 +4,8 @@
 
 namespace runnel::storage {
 
-Result<std::unique_ptr<TimeIndex>> TimeIndex::open(const std::string& path, int64_t base_offset, size_t max_bytes,
-                                                   bool active) {
+Result<std::unique_ptr<TimeIndex>> TimeIndex::open(const std::string& path, int64_t base_offset,
+                                                   size_t max_bytes, bool active) {
   IndexFile::EntryCheck check = [](const uint8_t* prev, const uint8_t* e) {
     auto ts = static_cast<int64_t>(load_u64(e));
     if (ts <= 0) return false;

@@ -24,8 +24,8 @@ class TimeIndex {
  public:
   static constexpr size_t kEntrySize = 12;
 
-  static Result<std::unique_ptr<TimeIndex>> open(const std::string& path, int64_t base_offset, size_t max_bytes,
-                                                 bool active);
+  static Result<std::unique_ptr<TimeIndex>> open(const std::string& path, int64_t base_offset,
+                                                 size_t max_bytes, bool active);
 
   bool full() const { return file_->full(); }
   size_t entries() const { return file_->entries(); }

@@ -132,8 +132,8 @@ void WriteBehind::written_to(uint64_t end) {
 }
 
 void WriteBehind::forget_below(uint64_t position) {
-  // Capping would split a batch: a position past the written blocks is refused.
-  if (position > round_down(written_, kBlockBytes)) return;
+  // Capping would split a batch: a position past what is written is refused.
+  if (position > written_) return;
   memory_start_ = std::max(memory_start_, position);
   drop_unneeded();
 }

@@ -75,8 +75,8 @@ class WriteBehind {
   void written_to(uint64_t end);
   // Readers take the bytes below `position` from the file from now on. It
   // must be a batch boundary (no batch is split between the file and
-  // memory) within the whole blocks written (a partial one is rewritten);
-  // one past them is ignored.
+  // memory) within what is written; one past it is ignored. The last
+  // partial block stays in memory all the same, for the next write.
   void forget_below(uint64_t position);
 
  private:

@@ -197,6 +197,33 @@ TEST_F(FlusherTest, AppendsAreWrittenBehindAndOnlyTheCachedTailStaysInMemory) {
   EXPECT_TRUE(std::equal(last.begin() + 61, last.end(), bytes.begin() + 61));
 }
 
+// Over the process's budget, a log lets go of everything written (an idle
+// log's cached tail too); what is unwritten stays.
+TEST_F(FlusherTest, ReleasingTheCachedTailLeavesOnlyUnwrittenBytesInMemory) {
+  OwnerLoop loop;
+  Flusher flusher([&loop](std::function<void()> fn) { loop.post(std::move(fn)); });
+  auto log = std::move(*Log::open(dir_ + "/p", LogConfig{}, [] { return int64_t{1000}; }));
+  RecordBatchBuilder b;
+  b.add("k", std::string(5000, 'v'), 1000);
+  auto bytes = *b.build();
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(log->append(bytes).ok());
+  bool done = false;
+  log->flush_async(flusher, [&done](Status s) { done = s.ok(); });
+  loop.run_until([&] { return done; });
+  EXPECT_FALSE(log->read(0, 1)->memory.empty()) << "within cached_tail_bytes: still in memory";
+
+  ASSERT_TRUE(log->append(bytes).ok());  // unwritten
+  log->release_cached_tail();
+  EXPECT_TRUE(log->read(0, 1)->memory.empty());
+  EXPECT_TRUE(log->read(9, 1)->memory.empty()) << "the newest written batch too";
+  auto unwritten = log->read(10, 1);
+  ASSERT_TRUE(unwritten.ok());
+  EXPECT_FALSE(unwritten->memory.empty()) << "unwritten bytes exist only in memory";
+  std::vector<uint8_t> last;
+  ASSERT_TRUE(copy_range(*log->read(9, 1), &last).ok());
+  EXPECT_EQ(last.size(), bytes.size()) << "the file's partial last block reads back whole";
+}
+
 TEST_F(FlusherTest, WriteCachingFlushesByBytesAndByTime) {
   OwnerLoop loop;
   Flusher flusher([&loop](std::function<void()> fn) { loop.post(std::move(fn)); });
