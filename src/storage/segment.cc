@@ -40,6 +40,9 @@ uint64_t round_up(uint64_t n, uint64_t unit) {
 // this many bytes appended rather than per batch.
 constexpr uint64_t kReserveAheadBytes = 8 << 20;
 
+// How far past a range read from the file the kernel is asked to read ahead.
+constexpr uint64_t kReadAheadBytes = 4 << 20;
+
 // Whether [from, to) of the file holds only zero bytes: what the padding
 // of a last written block leaves past the end of the data.
 bool zeros_only(int fd, uint64_t from, uint64_t to) {
@@ -438,6 +441,11 @@ Result<ReadRange> Segment::read(int64_t offset, size_t max_bytes) const {
     range.memory = tail_->pieces(range.position, range.length);
   } else {
     range.fd = fd_;
+    // Written with O_DIRECT, the file's bytes are not in the page cache: a
+    // reader catching up would wait on the disk in every read. The kernel
+    // starts reading this range and the next few MiB now, in the background.
+    (void)::posix_fadvise(fd_, static_cast<off_t>(range.position),
+                          static_cast<off_t>(range.length + kReadAheadBytes), POSIX_FADV_WILLNEED);
   }
   return range;
 }
