@@ -71,6 +71,8 @@ const Families& families() {
                 kPartition),
         r.histogram("vectorized_storage_log_fsync_latency_seconds",
                     "Latency of each fdatasync of a segment file by the flushers", {}, latency_bounds()),
+        r.gauge("vectorized_storage_write_behind_bytes",
+                "Memory holding log bytes not yet written to disk, or kept for readers at the tail", {}),
     };
   }();
   return f;

@@ -56,6 +56,8 @@ struct Families {
   Family<CounterCell>& log_flushed_bytes;
   Family<GaugeCell>& log_partition_size;
   Family<HistogramCell>& fsync_latency;
+  // Memory of the write-behind chunks in use (process-wide).
+  Family<GaugeCell>& write_behind_bytes;  // vectorized_storage_write_behind_bytes
 };
 
 // Registered in default_registry() on first use.

@@ -5,6 +5,8 @@
 #include <new>
 #include <vector>
 
+#include "metrics/catalog.h"
+
 namespace runnel::storage {
 namespace {
 
@@ -18,6 +20,12 @@ struct Pool {
   size_t in_use = 0;
 };
 
+// Chunks handed out, in bytes, on /metrics. Never destroyed, like the pool.
+metrics::GaugeCell& in_use_gauge() {
+  static auto* cell = new std::shared_ptr<metrics::GaugeCell>(metrics::families().write_behind_bytes.get({}));
+  return **cell;
+}
+
 Pool& pool() {
   // Never destroyed: chunks can be released by threads still running at exit.
   static Pool* p = new Pool();
@@ -25,6 +33,7 @@ Pool& pool() {
 }
 
 void release(Chunk* chunk) {
+  in_use_gauge().add(-static_cast<int64_t>(kChunkBytes));
   Pool& p = pool();
   {
     std::lock_guard<std::mutex> lock(p.mu);
@@ -60,6 +69,7 @@ std::shared_ptr<Chunk> acquire_chunk() {
     }
     data = static_cast<uint8_t*>(fresh);
   }
+  in_use_gauge().add(static_cast<int64_t>(kChunkBytes));
   return std::shared_ptr<Chunk>(new Chunk{data}, release);
 }
 

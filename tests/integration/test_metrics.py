@@ -135,6 +135,8 @@ def test_counters_move_by_exactly_n_records(broker):
     assert produces >= 1
     assert delta(public0, public1, "redpanda_kafka_request_latency_seconds_count", redpanda_request="produce") == produces
     assert delta(internal0, internal1, "vectorized_storage_log_fsync_latency_seconds_count") >= 1
+    # The records just produced are held in memory for readers at the tail.
+    assert total(internal1, "vectorized_storage_write_behind_bytes") >= produced
 
     consumed = ck.consume_all(bs, "counted", 1, expected_count=n)
     assert len(consumed) == n
