@@ -25,7 +25,7 @@ namespace runnel::storage {
 // Memory the logs of the process keep for bytes already written, for tail
 // readers: a log keeps its newest cached_tail_bytes while all of them stay
 // within this; past it they keep only what is unwritten.
-constexpr uint64_t kTailCacheBudgetBytes = 64ULL << 20;
+constexpr uint64_t kTailCacheBudgetBytes = 80ULL << 20;
 // Whether the write-behind memory in use has passed kTailCacheBudgetBytes.
 bool tail_cache_over_budget();
 
@@ -46,7 +46,7 @@ struct LogConfig {
   // consumers at the tail are served without reading the disk (older bytes
   // are read from the segment files). All logs together keep at most
   // kTailCacheBudgetBytes: past that, logs keep only what is unwritten.
-  uint64_t cached_tail_bytes = 8ULL << 20;
+  uint64_t cached_tail_bytes = 64ULL << 20;
 };
 
 // Milliseconds since the epoch; injected so tests control time.

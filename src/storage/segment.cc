@@ -443,9 +443,16 @@ Result<ReadRange> Segment::read(int64_t offset, size_t max_bytes) const {
     range.fd = fd_;
     // Written with O_DIRECT, the file's bytes are not in the page cache: a
     // reader catching up would wait on the disk in every read. The kernel
-    // starts reading this range and the next few MiB now, in the background.
-    (void)::posix_fadvise(fd_, static_cast<off_t>(range.position),
-                          static_cast<off_t>(range.length + kReadAheadBytes), POSIX_FADV_WILLNEED);
+    // starts reading this range and the next few MiB now, in the background;
+    // a reader moving through a window asked for already asks again only in
+    // its second half (each call walks the page cache over its whole span).
+    const uint64_t range_end = range.position + range.length;
+    if (range.position < read_ahead_from_ || range_end + kReadAheadBytes / 2 > read_ahead_to_) {
+      read_ahead_from_ = range.position;
+      read_ahead_to_ = range_end + kReadAheadBytes;
+      (void)::posix_fadvise(fd_, static_cast<off_t>(read_ahead_from_),
+                            static_cast<off_t>(read_ahead_to_ - read_ahead_from_), POSIX_FADV_WILLNEED);
+    }
   }
   return range;
 }

@@ -202,6 +202,9 @@ class Segment {
   mutable bool direct_failed_ = false;  // the filesystem refused O_DIRECT
   uint64_t reserved_ = 0;               // the file has space allocated up to here
   uint64_t file_bytes_ = 0;             // the file's length on disk (padding included)
+  // The last window of the file the kernel was asked to read ahead.
+  mutable uint64_t read_ahead_from_ = 0;
+  mutable uint64_t read_ahead_to_ = 0;
   bool active_ = false;
   SegmentOptions opts_;
   mutable std::unique_ptr<OffsetIndex> offset_index_;
