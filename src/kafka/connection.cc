@@ -220,7 +220,7 @@ Task<bool> Connection::write_response(int32_t correlation_id, int16_t header_ver
   if (ec) co_return false;
   metrics_.sent_bytes().inc(head_size + body.size() + spliced_bytes(splices));
   for (size_t i = 0; i < splices.size(); ++i) {
-    if (!co_await send_file(splices[i].file)) co_return false;
+    if (!co_await send_log_bytes(splices[i].file)) co_return false;
     const size_t from = splices[i].at;
     const size_t to = i + 1 < splices.size() ? splices[i + 1].at : body.size();
     if (to > from) {
@@ -232,7 +232,7 @@ Task<bool> Connection::write_response(int32_t correlation_id, int16_t header_ver
   co_return !stopping_;
 }
 
-Task<bool> Connection::send_file(const FileSlice& slice) {
+Task<bool> Connection::send_log_bytes(const FileSlice& slice) {
   if (!slice.memory.empty()) {
     std::vector<asio::const_buffer> pieces;
     pieces.reserve(slice.memory.size());

@@ -64,7 +64,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   static Task<void> wait_for(asio::steady_timer& timer);
   Task<bool> write_response(int32_t correlation_id, int16_t header_version, const std::vector<uint8_t>& body,
                             const std::vector<Splice>& splices);
-  Task<bool> send_file(const FileSlice& slice);
+  // A splice's log bytes: from memory with a gathered write, from a file with sendfile.
+  Task<bool> send_log_bytes(const FileSlice& slice);
 
   Broker& broker_;
   unsigned shard_;

@@ -1,6 +1,5 @@
 #include "kafka/log_replay.h"
 
-#include "kafka/spliced_body.h"
 #include "protocol/compression.h"
 
 namespace runnel::kafka {

@@ -11,7 +11,7 @@
 
 #include "base/status.h"
 #include "base/unique_fd.h"
-#include "storage/write_behind.h"
+#include "storage/segment.h"
 
 namespace runnel::kafka {
 
@@ -34,8 +34,5 @@ size_t spliced_bytes(const std::vector<Splice>& splices);
 // Reads every splice into the body and clears the list, for callers that
 // need the whole response in memory (in-process tests, the fuzzer).
 Status inline_splices(std::vector<uint8_t>& body, std::vector<Splice>& splices);
-
-// Reads a file range into `out` (appended), retrying short reads.
-Status read_file_range(int fd, uint64_t position, size_t length, std::vector<uint8_t>* out);
 
 }  // namespace runnel::kafka

@@ -73,11 +73,6 @@ std::shared_ptr<Chunk> acquire_chunk() {
   return std::shared_ptr<Chunk>(new Chunk{data}, release);
 }
 
-size_t pooled_chunks() {
-  std::lock_guard<std::mutex> lock(pool().mu);
-  return pool().free.size();
-}
-
 size_t chunks_in_use() {
   std::lock_guard<std::mutex> lock(pool().mu);
   return pool().in_use;

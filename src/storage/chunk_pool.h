@@ -26,8 +26,7 @@ struct Chunk {
 // flusher's writes hold references): the pool is thread-safe.
 std::shared_ptr<Chunk> acquire_chunk();
 
-// Chunks kept for reuse and chunks handed out, for tests and metrics.
-size_t pooled_chunks();
+// Chunks handed out and not yet dropped (the tail-cache budget counts them).
 size_t chunks_in_use();
 
 }  // namespace runnel::storage

@@ -357,7 +357,7 @@ void Segment::finished(const SegmentWrite& w) {
 
 void Segment::trim_memory(uint64_t keep) {
   if (!tail_) return;
-  if (!active_ && tail_->unwritten_bytes() == 0 && file_bytes_ <= size_ && reserved_ <= size_) {
+  if (!active_ && !needs_write()) {
     tail_.reset();
     if (direct_fd_ >= 0) ::close(direct_fd_);
     direct_fd_ = -1;

@@ -62,7 +62,6 @@ class WriteBehind {
   // from the file.
   uint64_t memory_start() const { return memory_start_; }
   uint64_t unwritten_bytes() const { return size_ - written_; }
-  size_t memory_bytes() const { return chunks_.size() * kChunkBytes; }
 
   void append(std::span<const uint8_t> bytes);
   // [position, position + n) must lie within [memory_start(), size()).
